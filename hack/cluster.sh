@@ -1,0 +1,1101 @@
+#!/usr/bin/env bash
+# The project's local environment: a registry, a Docker engine and a real single-node Kubernetes
+# cluster (etcd, control plane, containerd, CNI, kubelet, kube-proxy, metrics-server), every piece a
+# plain background process of this machine, owned by this script.
+#
+#   hack/cluster.sh up [SERVICE]   start everything (or everything up to SERVICE), wait until usable
+#   hack/cluster.sh down           stop everything, then put the host back as it was
+#   hack/cluster.sh status         each service with its PID, up or down
+#   hack/cluster.sh env            export lines for a shell: eval "$(hack/cluster.sh env)"
+#   hack/cluster.sh purge [--all]  down, then remove the state (--all: registry images, tools cache)
+#
+# State lives in $MICROSTACK_STATE (default ~/.local/state/microstack), one directory per service
+# holding its pid file, log and configuration. Tools come from hack/tools.sh, base images from
+# hack/images.sh. Nothing listens beyond loopback and the node's own bridge, and a guard rule keeps
+# pod traffic on this machine.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${MICROSTACK_STATE:-$HOME/.local/state/microstack}
+CACHE=${MICROSTACK_CACHE:-$HOME/.cache/microstack}
+
+# --- Network plan ----------------------------------------------------------------------------------
+# The node's address is the gateway of its own pod bridge: it exists only on this machine, pods reach
+# it directly, and the API server, kubelet and metrics-server can listen there without touching eth0.
+NODE_NAME=microstack-node
+BRIDGE=microstack0
+CLUSTER_CIDR=10.244.0.0/16 # all pods
+NODE_POD_CIDR=10.244.0.0/24 # this node's pods (host-local IPAM range)
+NODE_IP=10.244.0.1          # bridge gateway = node InternalIP
+SERVICE_CIDR=10.96.0.0/16
+API_SERVICE_IP=10.96.0.1
+API_PORT=6443
+ETCD_CLIENT_PORT=2379
+ETCD_PEER_PORT=2380
+METRICS_PORT=4443
+REGISTRY_LISTEN=127.0.0.1:5001
+REGISTRY=localhost:5001
+CONTEXT=microstack-local
+
+KUBECONFIG_ADMIN=$STATE/kubeconfig
+DOCKER_SOCK=$STATE/docker/docker.sock
+CONTAINERD_SOCK=$STATE/containerd/containerd.sock
+PKI=$STATE/pki
+# Debian's 20.10 client: the newer /usr/local/bin/docker has no buildx, so BuildKit builds fail there.
+DOCKER_CLI=/usr/bin/docker
+
+# Start order; `down` walks it backwards.
+SERVICES=(registry docker etcd kube-apiserver kube-controller-manager kube-scheduler containerd
+  kubelet kube-proxy metrics-server)
+# Steps of `up` in order (services plus the one-shot steps between them).
+UP_STEPS=(registry docker images pki network etcd kube-apiserver kube-controller-manager
+  kube-scheduler addons containerd kubelet kube-proxy metrics-server)
+
+# Sysctls the kubelet, kube-proxy or the CNI bridge plugin may change: saved at the first `up`,
+# written back by `down`.
+HOST_SYSCTLS=(kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on_oom
+  kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.ip_forward
+  net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables
+  net.bridge.bridge-nf-call-ip6tables net.netfilter.nf_conntrack_max
+  net.netfilter.nf_conntrack_tcp_timeout_established
+  net.netfilter.nf_conntrack_tcp_timeout_close_wait)
+# iptables chains created by kube-proxy, the kubelet, the CNI plugins and this script.
+OWN_CHAINS='^(KUBE|CNI|MICROSTACK)-'
+
+# Our kubectl calls keep their discovery cache in the state directory, not in ~/.kube.
+export KUBECACHEDIR=$STATE/kubectl-cache
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+  printf 'hack/cluster.sh: %s\n' "$*" >&2
+  exit 1
+}
+now_ms() { date +%s%3N; }
+secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+
+# --- Tools ---------------------------------------------------------------------------------------------
+tool() {
+  local p
+  p=$("$ROOT/hack/tools.sh" path "$1" 2>/dev/null) && [[ -x $p ]] && {
+    echo "$p"
+    return
+  }
+  die "$1 is not built: run hack/tools.sh install"
+}
+
+# Build what is missing: Debian packages first (cheap), then the cached source builds (slow once).
+# ensure_tools [apt-only]
+ensure_tools() {
+  local cmd missing=0 bin
+  for cmd in docker-registry dockerd containerd ctr runc iptables conntrack openssl busybox curl jq; do
+    command -v "$cmd" >/dev/null || missing=1
+  done
+  [[ -x /usr/lib/cni/bridge && -x $DOCKER_CLI ]] || missing=1
+  if ((missing)); then
+    log "installing Debian packages (hack/tools.sh apt)"
+    "$ROOT/hack/tools.sh" apt
+  fi
+  [[ ${1:-} != apt-only ]] || return 0
+  command -v kubectl >/dev/null || die "kubectl is not installed"
+  missing=0
+  for bin in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy metrics-server; do
+    "$ROOT/hack/tools.sh" path "$bin" >/dev/null 2>&1 || missing=1
+  done
+  if ((missing)); then
+    log "building the cluster binaries (hack/tools.sh install kubernetes etcd metrics-server; long the first time)"
+    "$ROOT/hack/tools.sh" install kubernetes etcd metrics-server
+  fi
+}
+
+# --- Processes -------------------------------------------------------------------------------------
+# A service's pid file holds "PID STARTTIME": the start time tells a live service from an unrelated
+# process that got the same PID after a crash or a reboot.
+proc_starttime() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+
+svc_pid() {
+  local pid start
+  [[ -f $STATE/$1/pid ]] || return 1
+  read -r pid start <"$STATE/$1/pid" || return 1
+  [[ -n $pid && $(proc_starttime "$pid") == "$start" ]] || return 1
+  echo "$pid"
+}
+
+svc_running() { svc_pid "$1" >/dev/null; }
+
+# svc_start NAME CMD...: run CMD detached (own session, so it outlives this shell) with its output in
+# $STATE/NAME/log. The previous log is kept as log.1.
+svc_start() {
+  local name=$1 dir=$STATE/$1 pid="" i
+  shift
+  mkdir -p "$dir"
+  [[ -f $dir/log ]] && mv -f "$dir/log" "$dir/log.1"
+  printf '%q ' "$@" >"$dir/cmdline"
+  rm -f "$dir/pid" "$dir/pid.tmp"
+  # The inner shell records its own PID, then becomes the service (exec keeps the PID).
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/pid.tmp" "$@" </dev/null >"$dir/log" 2>&1 &
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $dir/pid.tmp ]] && pid=$(<"$dir/pid.tmp") && [[ -n $pid ]] && break
+    sleep 0.05
+  done
+  [[ -n $pid ]] || die "$name did not start"
+  echo "$pid $(proc_starttime "$pid")" >"$dir/pid"
+  rm -f "$dir/pid.tmp"
+}
+
+# svc_stop NAME [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL.
+svc_stop() {
+  local name=$1 grace=${2:-15} pid
+  if pid=$(svc_pid "$name"); then
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! timeout "$grace" bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"; then
+      warn "$name did not stop within ${grace}s, killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      timeout 10 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
+    fi
+  fi
+  rm -f "$STATE/$name/pid"
+}
+
+# fail_with_log NAME MESSAGE: the error, with the end of the service's log.
+fail_with_log() {
+  local name=$1
+  shift
+  {
+    printf 'hack/cluster.sh: %s\n' "$*"
+    if [[ -f $STATE/$name/log ]]; then
+      printf -- '--- last lines of %s ---\n' "$STATE/$name/log"
+      tail -n 25 "$STATE/$name/log"
+    fi
+  } >&2
+  exit 1
+}
+
+# wait_ready NAME TIMEOUT CHECK...: run CHECK until it succeeds; fail early when the service dies.
+wait_ready() {
+  local name=$1 limit=$2 start
+  shift 2
+  start=$(date +%s)
+  until "$@" >/dev/null 2>&1; do
+    if [[ -f $STATE/$name/pid ]] && ! svc_running "$name"; then
+      fail_with_log "$name" "$name exited during startup"
+    fi
+    (($(date +%s) - start < limit)) || fail_with_log "$name" "$name not ready after ${limit}s (check: $*)"
+    sleep 0.25
+  done
+}
+
+# PIDs of processes whose command line contains STRING (fixed string), never this script's own.
+pids_with() {
+  local p
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [[ $p == "$$" || $p == "$BASHPID" ]] && continue
+    tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$1" && echo "$p"
+  done
+  return 0
+}
+
+kill_pids() {
+  local sig=$1
+  shift
+  if [[ $# -gt 0 ]]; then kill "-$sig" "$@" 2>/dev/null || true; fi
+}
+
+port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+
+# A TCP port must be free before its service starts, or the error names the port, not a timeout.
+require_port() {
+  port_free "$1" && return 0
+  die "port $1 (for $2) is already in use: $(ss -Hltnp "sport = :$1" | head -1)"
+}
+
+# --- Host state ------------------------------------------------------------------------------------
+# The first `up` records the host's own values; a later `up` (after a crash) must not overwrite them
+# with values the kubelet already changed, so the snapshot is only taken when none exists.
+host_save() {
+  local dir=$STATE/host k v
+  mkdir -p "$dir"
+  if [[ ! -s $dir/sysctl.saved ]]; then
+    for k in "${HOST_SYSCTLS[@]}"; do
+      v=$(sysctl -n "$k" 2>/dev/null) && printf '%s=%s\n' "$k" "$v"
+    done >"$dir/sysctl.saved.tmp"
+    mv "$dir/sysctl.saved.tmp" "$dir/sysctl.saved"
+  fi
+  if [[ ! -s $dir/forward-policy.saved ]]; then
+    iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" { print $3 }' >"$dir/forward-policy.saved"
+  fi
+}
+
+host_restore_sysctls() {
+  local f=$STATE/host/sysctl.saved k v
+  [[ -s $f ]] || return 0
+  while IFS='=' read -r k v; do
+    [[ $(sysctl -n "$k" 2>/dev/null) == "$v" ]] || sysctl -qw "$k=$v" || warn "could not restore $k=$v"
+  done <"$f"
+  local policy
+  policy=$(cat "$STATE/host/forward-policy.saved" 2>/dev/null || true)
+  [[ -z $policy ]] || iptables -P FORWARD "$policy"
+  rm -f "$f" "$STATE/host/forward-policy.saved"
+}
+
+# ipt_sweep IPTABLES: delete every rule that jumps to one of our chains, then the chains themselves.
+ipt_sweep() {
+  local ipt=$1 table rule chains c
+  for table in filter nat mangle raw; do
+    "$ipt" -w -t "$table" -S >/dev/null 2>&1 || continue
+    "$ipt" -w -t "$table" -S | awk -v re="$OWN_CHAINS" '$1 == "-A" && $2 !~ re && / -j (KUBE|CNI|MICROSTACK)-/' |
+      while read -r rule; do
+        # iptables -S quotes comments the way a shell would: eval turns the line back into words.
+        eval "\"$ipt\" -w -t $table -D ${rule#-A }" || true
+      done
+    chains=$("$ipt" -w -t "$table" -S | awk -v re="$OWN_CHAINS" '$1 == "-N" && $2 ~ re { print $2 }')
+    for c in $chains; do "$ipt" -w -t "$table" -F "$c" || true; done
+    for c in $chains; do "$ipt" -w -t "$table" -X "$c" || true; done
+  done
+}
+
+# unmount_under DIR: every mount at or below DIR, deepest first.
+unmount_under() {
+  local dir=$1 m
+  [[ -d $dir ]] || return 0
+  dir=$(readlink -f "$dir")
+  awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r m; do
+      umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || warn "could not unmount $m"
+    done
+}
+
+# Pod network namespaces are bind-mounted under /run/netns by the CRI plugin. Ours are the ones
+# holding a pod address, or empty orphans left by a sandbox whose network setup never finished.
+remove_pod_netns() {
+  local ns name prefix=${CLUSTER_CIDR%.0.0/16}.
+  for ns in /run/netns/cni-*; do
+    [[ -e $ns ]] || continue
+    name=${ns##*/}
+    if ip -n "$name" -4 -o addr show 2>/dev/null | grep -qF " $prefix" ||
+      { [[ -z $(ip netns pids "$name" 2>/dev/null) ]] &&
+        [[ $(ip -n "$name" -o link show 2>/dev/null | grep -vc ': lo:') == 0 ]]; }; then
+      umount "$ns" 2>/dev/null || umount -l "$ns" 2>/dev/null || true
+      rm -f "$ns"
+    fi
+  done
+}
+
+# Everything still running inside the node's pod cgroups (cgroupfs driver: /kubepods/...).
+kill_pod_processes() {
+  local d pids
+  for d in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods; do
+    [[ -d $d ]] || continue
+    pids=$(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+    # shellcheck disable=SC2086 # one PID per word
+    [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
+    break
+  done
+}
+
+remove_cgroups() {
+  local d
+  for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/microstack-docker; do
+    if [[ -d $d ]]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
+  done
+}
+
+# --- Preflight -------------------------------------------------------------------------------------
+ip_to_int() {
+  local IFS=. a b c d
+  read -r a b c d <<<"$1"
+  echo $(((a << 24) | (b << 16) | (c << 8) | d))
+}
+
+# cidrs_overlap A/n B/m
+cidrs_overlap() {
+  local a=${1%/*} an=${1#*/} b=${2%/*} bn=${2#*/} n
+  n=$((an < bn ? an : bn))
+  local mask=$(((0xffffffff << (32 - n)) & 0xffffffff))
+  (($(($(ip_to_int "$a") & mask)) == $(($(ip_to_int "$b") & mask))))
+}
+
+# The pod and service ranges must not collide with any network this machine already routes
+# (routes through our own bridge are ours), nor with its DNS servers.
+check_cidrs() {
+  local route dst ns ours
+  while read -r route; do
+    [[ $route == *"dev $BRIDGE"* ]] && continue
+    dst=${route%% *}
+    [[ $dst == default ]] && continue
+    [[ $dst == */* ]] || dst=$dst/32
+    for ours in "$CLUSTER_CIDR" "$SERVICE_CIDR"; do
+      cidrs_overlap "$dst" "$ours" && die "$ours overlaps the machine's route '$route'"
+    done
+  done < <(ip -4 route show table all | grep -vE '^(local|broadcast|unreachable|multicast) ')
+  while read -r ns; do
+    for ours in "$CLUSTER_CIDR" "$SERVICE_CIDR"; do
+      cidrs_overlap "$ns/32" "$ours" && die "$ours contains the DNS server $ns"
+    done
+  done < <(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2 }' /etc/resolv.conf)
+  return 0
+}
+
+# preflight LAST_STEP_INDEX: the cluster binaries are needed only from etcd on.
+preflight() {
+  [[ $(id -u) == 0 ]] || die "must run as root (it starts a kubelet, containerd and dockerd)"
+  if (($1 >= $(step_index etcd))); then ensure_tools; else ensure_tools apt-only; fi
+  check_cidrs
+}
+
+# --- registry ----------------------------------------------------------------------------------------
+start_registry() {
+  local dir=$STATE/registry
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_LISTEN
+  headers:
+    X-Content-Type-Options: [nosniff]
+EOF
+  require_port "${REGISTRY_LISTEN##*:}" registry
+  svc_start registry docker-registry serve "$dir/config.yml"
+  wait_ready registry 30 curl -fsS "http://$REGISTRY_LISTEN/v2/"
+}
+
+# --- Docker engine ---------------------------------------------------------------------------------
+# Its own data/exec roots, socket and pid file. No bridge and no iptables rules: the engine leaves
+# no trace in the host's network, and builds that need the network use the host's (images.sh passes
+# --network host). Loopback registries such as localhost:5001 are plain HTTP by default.
+start_docker() {
+  local dir=$STATE/docker
+  mkdir -p "$dir/data" "$dir/exec" "$STATE/bin"
+  # Stale files from a crash: dockerd refuses a pid file with a live PID, and the managed containerd's
+  # pid file could name an unrelated process by now.
+  rm -f "$dir/docker.pid" "$dir/exec/containerd/containerd.pid" "$DOCKER_SOCK"
+  # The shell gets Debian's client first on PATH (see `env`).
+  ln -sfn "$DOCKER_CLI" "$STATE/bin/docker"
+  svc_start docker dockerd \
+    --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+    -H "unix://$DOCKER_SOCK" --config-file "$dir/daemon.json" \
+    --bridge none --iptables=false --ip-forward=false --ip-masq=false \
+    --cgroup-parent /microstack-docker --storage-driver overlay2 --log-level warn
+}
+
+# BuildKit by default; the engine's identity key in its own directory instead of /etc/docker.
+write_docker_config() {
+  mkdir -p "$STATE/docker"
+  printf '{"features": {"buildkit": true}, "deprecated-key-path": "%s"}\n' "$STATE/docker/key.json" \
+    >"$STATE/docker/daemon.json"
+}
+
+docker_ping() { curl -fsS --unix-socket "$DOCKER_SOCK" http://docker/_ping; }
+
+# --- Base images -----------------------------------------------------------------------------------
+build_images() {
+  DOCKER_HOST=unix://$DOCKER_SOCK MICROSTACK_STATE=$STATE "$ROOT/hack/images.sh" base
+}
+
+sandbox_image() { MICROSTACK_STATE=$STATE "$ROOT/hack/images.sh" ref pause; }
+
+# --- PKI (made once, then reused) ------------------------------------------------------------------
+# new_key FILE: ECDSA P-256, quick to make and accepted by every component.
+new_key() { [[ -s $1 ]] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+
+new_ca() {
+  local name=$1 cn=$2
+  [[ -s $PKI/$name.crt ]] && return 0
+  new_key "$PKI/$name.key"
+  openssl req -x509 -new -key "$PKI/$name.key" -subj "/CN=$cn" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$PKI/$name.crt"
+}
+
+# new_cert NAME SUBJECT USAGE [SAN] [CA]: USAGE is serverAuth, clientAuth or both.
+new_cert() {
+  local name=$1 subject=$2 usage=$3 san=${4:-} ca=${5:-ca}
+  [[ -s $PKI/$name.crt ]] && return 0
+  new_key "$PKI/$name.key"
+  openssl req -new -key "$PKI/$name.key" -subj "$subject" -out "$PKI/$name.csr"
+  {
+    echo "basicConstraints=critical,CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=$usage"
+    [[ -z $san ]] || echo "subjectAltName=$san"
+  } >"$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" -CAcreateserial \
+    -CAserial "$PKI/$ca.srl" -days 3650 -sha256 -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+}
+
+make_pki() {
+  mkdir -p "$PKI"
+  chmod 700 "$PKI"
+  new_ca ca microstack-ca
+  # The aggregation layer's client identity gets a CA of its own, trusted only for that.
+  new_ca front-proxy-ca microstack-front-proxy-ca
+  new_cert apiserver "/CN=kube-apiserver" serverAuth \
+    "IP:$NODE_IP,IP:127.0.0.1,IP:$API_SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  new_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+  new_cert front-proxy-client "/CN=front-proxy-client" clientAuth "" front-proxy-ca
+  new_cert admin "/O=system:masters/CN=microstack-admin" clientAuth
+  new_cert kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
+  new_cert kube-scheduler "/CN=system:kube-scheduler" clientAuth
+  new_cert kube-proxy "/CN=system:kube-proxy" clientAuth
+  new_cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+  new_cert kubelet-serving "/CN=$NODE_NAME" serverAuth "IP:$NODE_IP,DNS:$NODE_NAME"
+  new_cert metrics-server "/CN=system:metrics-server" serverAuth,clientAuth \
+    "IP:$NODE_IP,DNS:metrics-server.kube-system.svc,DNS:metrics-server.kube-system.svc.cluster.local"
+  # Service-account tokens: a key pair of its own.
+  new_key "$PKI/sa.key"
+  [[ -s $PKI/sa.pub ]] || openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
+  make_kubeconfig "$KUBECONFIG_ADMIN" admin microstack-admin
+  local c
+  for c in kube-controller-manager kube-scheduler kube-proxy kubelet metrics-server; do
+    make_kubeconfig "$STATE/$c/kubeconfig" "$c" "$c"
+  done
+}
+
+b64() { base64 -w0 <"$1"; }
+
+# make_kubeconfig FILE CERT USER: certificates embedded, context microstack-local.
+make_kubeconfig() {
+  local file=$1 cert=$2 user=$3
+  mkdir -p "$(dirname "$file")"
+  cat >"$file.tmp" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: $CONTEXT
+  cluster:
+    server: https://$NODE_IP:$API_PORT
+    certificate-authority-data: $(b64 "$PKI/ca.crt")
+users:
+- name: $user
+  user:
+    client-certificate-data: $(b64 "$PKI/$cert.crt")
+    client-key-data: $(b64 "$PKI/$cert.key")
+contexts:
+- name: $CONTEXT
+  context:
+    cluster: $CONTEXT
+    user: $user
+current-context: $CONTEXT
+EOF
+  chmod 600 "$file.tmp"
+  mv "$file.tmp" "$file"
+}
+
+# --- Node network --------------------------------------------------------------------------------
+# The bridge exists before anything listens on the node address. The CNI bridge plugin adopts it.
+# The service range is routed onto the bridge, so a ClusterIP without rules (yet) goes nowhere
+# instead of out through the default gateway; the guard chain drops anything pods send off the node.
+setup_network() {
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+  fi
+  ip addr replace "$NODE_IP/${NODE_POD_CIDR#*/}" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  ip route replace "$SERVICE_CIDR" dev "$BRIDGE" src "$NODE_IP"
+  iptables -w -N MICROSTACK-GUARD 2>/dev/null || true
+  iptables -w -F MICROSTACK-GUARD
+  iptables -w -A MICROSTACK-GUARD -s "$CLUSTER_CIDR" ! -o "$BRIDGE" -j DROP \
+    -m comment --comment "microstack: pod traffic stays on this machine"
+  iptables -w -C FORWARD -j MICROSTACK-GUARD 2>/dev/null || iptables -w -I FORWARD 1 -j MICROSTACK-GUARD
+}
+
+# --- etcd ----------------------------------------------------------------------------------------
+start_etcd() {
+  local dir=$STATE/etcd
+  mkdir -p "$dir/data"
+  chmod 700 "$dir/data"
+  require_port "$ETCD_CLIENT_PORT" etcd
+  require_port "$ETCD_PEER_PORT" etcd
+  svc_start etcd "$(tool etcd)" --name microstack --data-dir "$dir/data" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "microstack=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --log-level warn
+  wait_ready etcd 60 etcd_healthy
+}
+
+etcd_healthy() { curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health" | grep -q '"health":"true"'; }
+
+# --- Control plane ---------------------------------------------------------------------------------
+# Bound to the node address (reachable from pods through the kubernetes Service) and advertised
+# there; the lease reconciler keeps the kubernetes Endpoints at that address.
+start_apiserver() {
+  local dir=$STATE/kube-apiserver
+  mkdir -p "$dir"
+  require_port "$API_PORT" kube-apiserver
+  svc_start kube-apiserver "$(tool kube-apiserver)" \
+    --bind-address "$NODE_IP" --advertise-address "$NODE_IP" --secure-port "$API_PORT" \
+    --endpoint-reconciler-type lease \
+    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --cert-dir "$dir/certs" \
+    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --client-ca-file "$PKI/ca.crt" \
+    --service-account-issuer https://kubernetes.default.svc \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --allow-privileged=true \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority "$PKI/ca.crt" \
+    --kubelet-preferred-address-types InternalIP \
+    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" \
+    --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User \
+    --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
+    --proxy-client-key-file "$PKI/front-proxy-client.key" \
+    --enable-aggregator-routing=true \
+    --profiling=false
+  wait_ready kube-apiserver 90 api_get /readyz
+}
+
+# api_get PATH: an admin request straight to the API server.
+api_get() {
+  curl -fsS --max-time 5 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
+    "https://$NODE_IP:$API_PORT$1"
+}
+
+kc() { kubectl --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout 20s "$@"; }
+
+# Single instances: no leader election, so a restart never waits for a stale lease to expire.
+start_controller_manager() {
+  local dir=$STATE/kube-controller-manager kubeconfig=$STATE/kube-controller-manager/kubeconfig
+  mkdir -p "$dir/flexvolume"
+  require_port 10257 kube-controller-manager
+  svc_start kube-controller-manager "$(tool kube-controller-manager)" \
+    --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" \
+    --authorization-kubeconfig "$kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 10257 --cert-dir "$dir/certs" \
+    --leader-elect=false \
+    --use-service-account-credentials=true \
+    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --allocate-node-cidrs=true --cluster-cidr "$CLUSTER_CIDR" --node-cidr-mask-size 24 \
+    --flex-volume-plugin-dir "$dir/flexvolume" \
+    --profiling=false
+  wait_ready kube-controller-manager 60 curl -fsSk https://127.0.0.1:10257/healthz
+}
+
+start_scheduler() {
+  local dir=$STATE/kube-scheduler kubeconfig=$STATE/kube-scheduler/kubeconfig
+  mkdir -p "$dir"
+  require_port 10259 kube-scheduler
+  svc_start kube-scheduler "$(tool kube-scheduler)" \
+    --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" \
+    --authorization-kubeconfig "$kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 10259 --cert-dir "$dir/certs" \
+    --leader-elect=false --profiling=false
+  wait_ready kube-scheduler 60 curl -fsSk https://127.0.0.1:10259/healthz
+}
+
+# metrics-server runs on the host: a selector-less Service with a hand-written EndpointSlice points
+# at the node address, and the APIService registers it with the aggregation layer.
+apply_addons() {
+  local apply_log=$STATE/kube-apiserver/addons.log
+  if ! kc apply --server-side --force-conflicts --field-manager microstack -f - >"$apply_log" 2>&1 <<EOF; then
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: system:metrics-server
+rules:
+- apiGroups: [""]
+  resources: [nodes/metrics]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [pods, nodes]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: system:metrics-server
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:metrics-server}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: system:metrics-server}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: metrics-server:system:auth-delegator
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:auth-delegator}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: system:metrics-server}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: metrics-server-auth-reader
+  namespace: kube-system
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: system:metrics-server}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: system:aggregated-metrics-reader
+  labels:
+    rbac.authorization.k8s.io/aggregate-to-view: "true"
+    rbac.authorization.k8s.io/aggregate-to-edit: "true"
+    rbac.authorization.k8s.io/aggregate-to-admin: "true"
+rules:
+- apiGroups: [metrics.k8s.io]
+  resources: [pods, nodes]
+  verbs: [get, list, watch]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: metrics-server
+  namespace: kube-system
+  labels: {app.kubernetes.io/name: metrics-server, app.kubernetes.io/part-of: microstack-local}
+spec:
+  ports:
+  - {name: https, port: 443, protocol: TCP, targetPort: $METRICS_PORT}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: metrics-server-host
+  namespace: kube-system
+  labels:
+    kubernetes.io/service-name: metrics-server
+    endpointslice.kubernetes.io/managed-by: microstack-local
+addressType: IPv4
+endpoints:
+- addresses: ["$NODE_IP"]
+  conditions: {ready: true}
+ports:
+- {name: https, port: $METRICS_PORT, protocol: TCP}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.metrics.k8s.io
+spec:
+  group: metrics.k8s.io
+  version: v1beta1
+  service: {name: metrics-server, namespace: kube-system, port: 443}
+  caBundle: $(b64 "$PKI/ca.crt")
+  groupPriorityMinimum: 100
+  versionPriority: 100
+EOF
+    fail_with_log kube-apiserver "could not apply the cluster add-ons: $(cat "$apply_log")"
+  fi
+}
+
+# --- containerd (the node's own instance) ------------------------------------------------------------
+# CRI with cgroupfs, the locally built pause image, and no OOM-score changes: this machine lacks
+# CAP_SYS_RESOURCE, and runc fails ("can't get final child's PID from pipe") when they are attempted.
+write_containerd_config() {
+  local dir=$STATE/containerd sandbox=$1 host
+  mkdir -p "$dir/root" "$dir/state" "$dir/runc" "$dir/opt" "$dir/certs.d" "$STATE/cni/net.d" "$STATE/cni/ipam"
+  cat >"$dir/config.toml" <<EOF
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+
+[grpc]
+  address = "$CONTAINERD_SOCK"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$dir/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$sandbox"
+  restrict_oom_score_adj = true
+  disable_apparmor = true
+  enable_unprivileged_ports = true
+
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$dir/runc"
+
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$STATE/cni/net.d"
+    max_conf_num = 1
+
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$dir/certs.d"
+EOF
+  # The local registry speaks plain HTTP, under either name.
+  for host in "$REGISTRY" "$REGISTRY_LISTEN"; do
+    mkdir -p "$dir/certs.d/$host"
+    cat >"$dir/certs.d/$host/hosts.toml" <<EOF
+server = "http://$host"
+
+[host."http://$host"]
+  capabilities = ["pull", "resolve"]
+EOF
+  done
+}
+
+# bridge + host-local + loopback + portmap from Debian's plugins; IPAM state kept in our state dir.
+write_cni_config() {
+  cat >"$STATE/cni/net.d/10-microstack.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "microstack",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$STATE/cni/ipam",
+        "ranges": [[{ "subnet": "$NODE_POD_CIDR", "gateway": "$NODE_IP" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }]
+      }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+EOF
+}
+
+# Leftovers of a crashed node (no containerd, no shims): container processes, mounts under the
+# kubelet and containerd directories, pod network namespaces, sockets.
+node_leftovers_cleanup() {
+  local shims
+  mapfile -t shims < <(pids_with "-address $CONTAINERD_SOCK")
+  kill_pids KILL "${shims[@]}"
+  kill_pod_processes
+  unmount_under "$STATE/kubelet"
+  unmount_under "$STATE/containerd"
+  remove_pod_netns
+  rm -f "$CONTAINERD_SOCK" "$CONTAINERD_SOCK.ttrpc"
+}
+
+start_containerd() {
+  write_containerd_config "$(sandbox_image)"
+  write_cni_config
+  if ! svc_running containerd; then node_leftovers_cleanup; fi
+  svc_start containerd containerd --config "$STATE/containerd/config.toml" --log-level warn
+  wait_ready containerd 30 ctr --address "$CONTAINERD_SOCK" version
+}
+
+# --- kubelet ---------------------------------------------------------------------------------------
+# cgroup v1 needs failCgroupV1: false; swap and kernel defaults are not enforced on a dev machine.
+start_kubelet() {
+  local dir=$STATE/kubelet
+  mkdir -p "$dir/root" "$dir/pod-logs" "$dir/certs"
+  cat >"$dir/config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+cgroupDriver: cgroupfs
+failCgroupV1: false
+failSwapOn: false
+protectKernelDefaults: false
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization:
+  mode: Webhook
+tlsCertFile: $PKI/kubelet-serving.crt
+tlsPrivateKeyFile: $PKI/kubelet-serving.key
+rotateCertificates: false
+serverTLSBootstrap: false
+podLogsDir: $dir/pod-logs
+resolvConf: /etc/resolv.conf
+serializeImagePulls: false
+registerNode: true
+evictionHard:
+  memory.available: 200Mi
+  nodefs.available: 5%
+  nodefs.inodesFree: 5%
+  imagefs.available: 5%
+EOF
+  require_port 10250 kubelet
+  svc_start kubelet "$(tool kubelet)" \
+    --config "$dir/config.yaml" --kubeconfig "$dir/kubeconfig" \
+    --root-dir "$dir/root" --cert-dir "$dir/certs" \
+    --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v 1
+  wait_ready kubelet 60 curl -fsS http://127.0.0.1:10248/healthz
+  wait_ready kubelet 90 node_ready
+}
+
+node_ready() {
+  [[ $(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]
+}
+
+# --- kube-proxy ------------------------------------------------------------------------------------
+# NodePorts only on the node address (not eth0), no route_localnet and no conntrack sysctl changes.
+start_kube_proxy() {
+  local dir=$STATE/kube-proxy
+  mkdir -p "$dir"
+  cat >"$dir/config.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clusterCIDR: $CLUSTER_CIDR
+hostnameOverride: $NODE_NAME
+clientConnection:
+  kubeconfig: $dir/kubeconfig
+bindAddress: $NODE_IP
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+nodePortAddresses: ["$NODE_IP/32"]
+iptables:
+  localhostNodePorts: false
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+EOF
+  require_port 10256 kube-proxy
+  svc_start kube-proxy "$(tool kube-proxy)" --config "$dir/config.yaml" --v 1
+  wait_ready kube-proxy 60 curl -fsS http://127.0.0.1:10256/healthz
+}
+
+# --- metrics-server ---------------------------------------------------------------------------------
+start_metrics_server() {
+  local dir=$STATE/metrics-server kubeconfig=$STATE/metrics-server/kubeconfig
+  mkdir -p "$dir/certs"
+  require_port "$METRICS_PORT" metrics-server
+  svc_start metrics-server "$(tool metrics-server)" \
+    --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" \
+    --authorization-kubeconfig "$kubeconfig" \
+    --bind-address "$NODE_IP" --secure-port "$METRICS_PORT" --cert-dir "$dir/certs" \
+    --tls-cert-file "$PKI/metrics-server.crt" --tls-private-key-file "$PKI/metrics-server.key" \
+    --kubelet-certificate-authority "$PKI/ca.crt" \
+    --kubelet-client-certificate "$PKI/metrics-server.crt" \
+    --kubelet-client-key "$PKI/metrics-server.key" \
+    --kubelet-preferred-address-types InternalIP --kubelet-use-node-status-port \
+    --metric-resolution 10s
+  wait_ready metrics-server 60 curl -fsSk "https://$NODE_IP:$METRICS_PORT/readyz"
+}
+
+# --- Whole-cluster readiness --------------------------------------------------------------------------
+# Each check names the part that failed.
+wait_cluster() {
+  wait_ready kube-apiserver 30 api_get /readyz
+  wait_ready kubelet 60 node_ready
+  wait_ready kube-controller-manager 60 kc get serviceaccount default -n default
+  wait_ready metrics-server 60 apiservice_available
+  wait_ready metrics-server 120 metrics_answer
+}
+
+apiservice_available() {
+  [[ $(kc get apiservice v1beta1.metrics.k8s.io \
+    -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}') == True ]]
+}
+
+metrics_answer() { kc top node "$NODE_NAME" --no-headers | grep -q "$NODE_NAME"; }
+
+# --- Commands --------------------------------------------------------------------------------------
+step_index() {
+  local i
+  for i in "${!UP_STEPS[@]}"; do [[ ${UP_STEPS[$i]} == "$1" ]] && echo "$i" && return 0; done
+  return 1
+}
+
+run_step() {
+  local step=$1
+  # Services already running are kept: `up` can be repeated, or resumed after a crash.
+  if [[ " ${SERVICES[*]} " == *" $step "* ]] && svc_running "$step"; then
+    log "$step: running (pid $(svc_pid "$step"))"
+    return 0
+  fi
+  log "$step"
+  case $step in
+  registry) start_registry ;;
+  docker)
+    write_docker_config
+    start_docker
+    wait_ready docker 60 docker_ping
+    ;;
+  images) build_images ;;
+  pki) make_pki ;;
+  network) setup_network ;;
+  etcd) start_etcd ;;
+  kube-apiserver) start_apiserver ;;
+  kube-controller-manager) start_controller_manager ;;
+  kube-scheduler) start_scheduler ;;
+  addons) apply_addons ;;
+  containerd) start_containerd ;;
+  kubelet) start_kubelet ;;
+  kube-proxy) start_kube_proxy ;;
+  metrics-server) start_metrics_server ;;
+  esac
+}
+
+cmd_up() {
+  local last=${1:-metrics-server} last_i i t0 t
+  last_i=$(step_index "$last") || die "unknown step '$last' (one of: ${UP_STEPS[*]})"
+  t0=$(now_ms)
+  preflight "$last_i"
+  mkdir -p "$STATE"
+  host_save
+  rm -f "$STATE/host/up-timings.tmp"
+  for ((i = 0; i <= last_i; i++)); do
+    t=$(now_ms)
+    run_step "${UP_STEPS[$i]}"
+    printf '%s\t%s\n' "${UP_STEPS[$i]}" "$(secs_since "$t")" >>"$STATE/host/up-timings.tmp"
+  done
+  if [[ $last == metrics-server ]]; then
+    log "waiting for the cluster (API /readyz, node Ready, default ServiceAccount, metrics API)"
+    wait_cluster
+  fi
+  mv -f "$STATE/host/up-timings.tmp" "$STATE/host/up-timings.tsv"
+  log "up in $(secs_since "$t0")s; use it with: eval \"\$(hack/cluster.sh env)\""
+}
+
+# Pod containers first (the kubelet is stopped so nothing restarts them), through containerd while
+# it runs; then whatever is left of shims and container processes.
+stop_pods() {
+  local ids id
+  if svc_running containerd; then
+    ids=$(ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null || true)
+    if [[ -n $ids ]]; then
+      log "stopping $(wc -w <<<"$ids") pod containers"
+      for id in $ids; do ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGTERM "$id" >/dev/null 2>&1 || true; done
+      timeout 10 bash -c "while [[ -n \$(ctr --address '$CONTAINERD_SOCK' -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && \$3 == \"RUNNING\"') ]]; do sleep 0.2; done" || true
+      for id in $ids; do
+        ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+      done
+      for id in $ids; do
+        timeout 10 ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true
+      done
+    fi
+  fi
+}
+
+cmd_down() {
+  local name left=()
+  [[ $(id -u) == 0 ]] || die "must run as root"
+  for name in metrics-server kube-proxy kubelet; do svc_stop "$name"; done
+  stop_pods
+  svc_stop containerd
+  node_leftovers_cleanup
+  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do svc_stop "$name"; done
+  svc_stop docker 30
+  svc_stop registry
+  # Anything else started from the state directory (dockerd's containerd, shims, build containers).
+  mapfile -t left < <(pids_with "$STATE/")
+  if [[ ${#left[@]} -gt 0 ]]; then
+    warn "stopping leftover processes: ${left[*]}"
+    kill_pids TERM "${left[@]}"
+    sleep 1
+    mapfile -t left < <(pids_with "$STATE/")
+    kill_pids KILL "${left[@]}"
+  fi
+  unmount_under "$STATE"
+  restore_network
+  host_restore_sysctls
+  log "down; host restored"
+}
+
+# kube-proxy's own cleanup first, then every remaining KUBE-*/CNI-*/MICROSTACK-* chain and rule.
+restore_network() {
+  local kp
+  if kp=$("$ROOT/hack/tools.sh" path kube-proxy 2>/dev/null); then
+    mkdir -p "$STATE/kube-proxy"
+    "$kp" --cleanup >"$STATE/kube-proxy/cleanup.log" 2>&1 || true
+  fi
+  ipt_sweep iptables
+  ipt_sweep ip6tables
+  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
+  # Leftover host ends of pod veth pairs (normally gone with their namespaces).
+  ip -o link show type veth 2>/dev/null | awk -F': ' -v b="master $BRIDGE" 'index($0, b) { sub(/@.*/, "", $2); print $2 }' |
+    while read -r l; do ip link del "$l" 2>/dev/null || true; done
+  # Cached CNI results of our network (libcni's default cache directory).
+  rm -f /var/lib/cni/results/microstack-* 2>/dev/null || true
+  # Symlinks the kubelet made for log collectors, pointing into our state.
+  find /var/log/containers -maxdepth 1 -type l -lname "$STATE/*" -delete 2>/dev/null || true
+  return 0
+}
+
+cmd_purge() {
+  local all=0
+  [[ ${1:-} == --all ]] && all=1
+  cmd_down
+  remove_cgroups
+  if ((all)); then
+    log "removing $STATE and the tools cache $CACHE/tools"
+    rm -rf "${STATE:?}" "${CACHE:?}/tools" "${CACHE:?}/bin"
+  else
+    log "removing $STATE (keeping the registry's images and the tools cache)"
+    find "$STATE" -mindepth 1 -maxdepth 1 ! -name registry -exec rm -rf {} +
+    find "$STATE/registry" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} + 2>/dev/null || true
+  fi
+}
+
+cmd_status() {
+  local name pid
+  for name in "${SERVICES[@]}"; do
+    if pid=$(svc_pid "$name"); then
+      printf '%-24s %-8s %s\n' "$name" "$pid" up
+    else
+      printf '%-24s %-8s %s\n' "$name" - down
+    fi
+  done
+}
+
+cmd_env() {
+  local bindir
+  bindir=$("$ROOT/hack/tools.sh" bindir 2>/dev/null) || bindir=""
+  printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_ADMIN"
+  printf 'export KUBECACHEDIR=%q\n' "$KUBECACHEDIR"
+  printf 'export DOCKER_HOST=%q\n' "unix://$DOCKER_SOCK"
+  printf 'export DOCKER_BUILDKIT=1\n'
+  printf 'export MICROSTACK_REGISTRY=%q\n' "$REGISTRY"
+  # Tools first, then the directory holding Debian's docker client (BuildKit-capable).
+  # shellcheck disable=SC2016 # $PATH is for the shell that evaluates this
+  printf 'export PATH=%q:"$PATH"\n' "${bindir:+$bindir:}$STATE/bin"
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+  exit 2
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case $cmd in
+  up) cmd_up "$@" ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  purge) cmd_purge "$@" ;;
+  *) usage ;;
+  esac
+}
+
+# Sourcing the file (for tests) defines the functions without running anything.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# The project's container images, built here with the local Docker engine and pushed to the local
+# registry: no base image can be pulled on this machine, so the bases are made from what it has.
+#
+#   hack/images.sh [base]               pause, go-builder and static base images (skips up-to-date ones)
+#   hack/images.sh app [--context DIR] [TAG]
+#                                       build the root Dockerfile on those bases, push
+#                                       $REGISTRY/microstack:TAG, print its digest reference
+#   hack/images.sh ref pause|go-builder|static
+#                                       print a base image's reference (no Docker needed)
+#
+# Images (REGISTRY = localhost:5001):
+#   $REGISTRY/microstack/pause:<content hash>     sandbox image of the node (static Go, FROM scratch)
+#   $REGISTRY/microstack/go-builder:<go version>  busybox shell + this machine's Go + its CA bundle
+#   $REGISTRY/microstack/static:nonroot           FROM scratch: user 65532, CA bundle, /tmp
+# Each carries a label with the hash of its inputs; an image whose label in the registry matches is
+# not rebuilt. The engine is $DOCKER_HOST (default: the one hack/cluster.sh starts).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${MICROSTACK_STATE:-$HOME/.local/state/microstack}
+REGISTRY=${MICROSTACK_REGISTRY:-localhost:5001}
+export DOCKER_HOST=${DOCKER_HOST:-unix://$STATE/docker/docker.sock}
+export DOCKER_BUILDKIT=1
+# Debian's 20.10 client talks BuildKit to the daemon; /usr/local/bin/docker (28) lacks buildx.
+DOCKER=/usr/bin/docker
+GOROOT_HOST=/usr/local/go
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+BUSYBOX=/bin/busybox
+INPUTS_LABEL=dev.microstack.inputs
+NONROOT_UID=65532
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() {
+  printf 'hack/images.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+sha() { sha256sum | cut -c1-64; }
+go_version() { local v; v=$("$GOROOT_HOST/bin/go" env GOVERSION); echo "${v#go}"; }
+
+# --- Input hashes: cheap to compute, change whenever the image would --------------------------------
+# Each includes the text of the function that fills the image's build context (its Dockerfile).
+inputs_pause() {
+  {
+    declare -f context_pause
+    go_version
+    cat "$ROOT/hack/pause/main.go"
+  } | sha
+}
+
+inputs_go_builder() {
+  {
+    declare -f context_go_builder context_users
+    sha256sum "$BUSYBOX" "$CA_BUNDLE"
+    # The toolchain's file list with sizes and times: hashing 270 MB of content on every run would
+    # cost more than it saves.
+    find "$GOROOT_HOST" -printf '%P %s %T@ %m\n' | LC_ALL=C sort
+  } | sha
+}
+
+inputs_static() {
+  {
+    declare -f context_static context_users
+    sha256sum "$CA_BUNDLE"
+  } | sha
+}
+
+ref_of() {
+  case $1 in
+  pause) echo "$REGISTRY/microstack/pause:$(inputs_pause | cut -c1-16)" ;;
+  go-builder) echo "$REGISTRY/microstack/go-builder:$(go_version)" ;;
+  static) echo "$REGISTRY/microstack/static:nonroot" ;;
+  *) die "unknown base image '$1' (pause, go-builder, static)" ;;
+  esac
+}
+
+# --- Build contexts: context_NAME DIR writes DIR/Dockerfile and what it copies ----------------------
+# /etc/passwd and /etc/group with root and the non-root user (distroless' numbering).
+context_users() {
+  local etc=$1/etc
+  mkdir -p "$etc/ssl/certs"
+  cp "$CA_BUNDLE" "$etc/ssl/certs/ca-certificates.crt"
+  cat >"$etc/passwd" <<EOF
+root:x:0:0:root:/root:/sbin/nologin
+nonroot:x:$NONROOT_UID:$NONROOT_UID:nonroot:/home/nonroot:/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+EOF
+  cat >"$etc/group" <<EOF
+root:x:0:
+nonroot:x:$NONROOT_UID:
+nobody:x:65534:
+EOF
+  echo 'hosts: files dns' >"$etc/nsswitch.conf"
+  mkdir -p "$1/tmp"
+  chmod 1777 "$1/tmp"
+}
+
+context_pause() {
+  local dir=$1 mod
+  # Built outside the repository's module: it needs nothing but the standard library.
+  mod=$(mktemp -d)
+  cp "$ROOT/hack/pause/main.go" "$mod/"
+  printf 'module microstack.local/pause\n\ngo 1.22\n' >"$mod/go.mod"
+  (cd "$mod" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
+    "$GOROOT_HOST/bin/go" build -trimpath -ldflags "-s -w" -o "$dir/pause" .)
+  rm -rf "$mod"
+  cat >"$dir/Dockerfile" <<'EOF'
+FROM scratch
+COPY pause /pause
+USER 65535:65535
+ENTRYPOINT ["/pause"]
+EOF
+}
+
+context_go_builder() {
+  local dir=$1 rootfs=$1/rootfs applet
+  mkdir -p "$rootfs/bin" "$rootfs/usr/local" "$rootfs/root" "$rootfs/go" "$rootfs/src"
+  context_users "$rootfs"
+  cp "$BUSYBOX" "$rootfs/bin/busybox"
+  # A symlink per applet (sh, env, tar, wget...), at the paths busybox itself lists.
+  for applet in $("$BUSYBOX" --list-full); do
+    [[ -e $rootfs/$applet || $applet == bin/busybox ]] && continue
+    mkdir -p "$rootfs/$(dirname "$applet")"
+    ln -s /bin/busybox "$rootfs/$applet"
+  done
+  # The machine's toolchain without its own test suite.
+  tar -C "$(dirname "$GOROOT_HOST")" --exclude "go/test" -cf - go | tar -C "$rootfs/usr/local" -xf -
+  # HTTPS goes through a re-signing proxy here: `go mod download` in a build needs this CA bundle.
+  # No git in the image, so VCS stamping is off.
+  cat >"$dir/Dockerfile" <<'EOF'
+FROM scratch
+COPY rootfs/ /
+ENV PATH=/usr/local/go/bin:/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    GOTOOLCHAIN=local GOPATH=/go HOME=/root CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+WORKDIR /src
+CMD ["/bin/sh"]
+EOF
+}
+
+context_static() {
+  local dir=$1
+  context_users "$dir/rootfs"
+  mkdir -p "$dir/home-nonroot"
+  cat >"$dir/Dockerfile" <<EOF
+FROM scratch
+COPY rootfs/ /
+COPY --chown=$NONROOT_UID:$NONROOT_UID home-nonroot/ /home/nonroot/
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER $NONROOT_UID:$NONROOT_UID
+EOF
+}
+
+# --- Registry and engine ---------------------------------------------------------------------------
+registry_url() { echo "http://$REGISTRY"; }
+
+# registry_inputs REPO TAG: the inputs label of the image in the registry (empty when absent).
+registry_inputs() {
+  local manifest config
+  manifest=$(curl -fsS \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "$(registry_url)/v2/$1/manifests/$2" 2>/dev/null) || return 0
+  config=$(jq -r '.config.digest // empty' <<<"$manifest")
+  [[ -n $config ]] || return 0
+  curl -fsS "$(registry_url)/v2/$1/blobs/$config" | jq -r --arg l "$INPUTS_LABEL" '.config.Labels[$l] // empty'
+}
+
+require_engine() {
+  curl -fsS "$(registry_url)/v2/" >/dev/null 2>&1 ||
+    die "registry $REGISTRY not reachable (start it: hack/cluster.sh up registry)"
+  "$DOCKER" version >/dev/null 2>&1 ||
+    die "no Docker engine at $DOCKER_HOST (start it: hack/cluster.sh up docker)"
+}
+
+# build_base NAME: build and push unless the registry already holds the same inputs.
+build_base() {
+  local name=$1 ref inputs repo tag ctx
+  ref=$(ref_of "$name")
+  inputs=$("inputs_${name//-/_}")
+  repo=${ref#"$REGISTRY"/}
+  tag=${repo##*:}
+  repo=${repo%:*}
+  if [[ $(registry_inputs "$repo" "$tag") == "$inputs" ]]; then
+    log "$ref: up to date"
+    return 0
+  fi
+  log "$ref: building"
+  ctx=$(mktemp -d)
+  (
+    trap 'rm -rf "$ctx"' EXIT
+    "context_${name//-/_}" "$ctx"
+    "$DOCKER" build --progress plain --label "$INPUTS_LABEL=$inputs" -t "$ref" "$ctx" >&2
+    "$DOCKER" push "$ref" >&2
+  )
+}
+
+cmd_base() {
+  require_engine
+  build_base pause
+  build_base static
+  build_base go-builder
+}
+
+# --- App image -------------------------------------------------------------------------------------
+cmd_app() {
+  local context=$ROOT tag="" ref digest
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+    --context)
+      context=$(cd "${2:?--context needs a directory}" && pwd)
+      shift 2
+      ;;
+    -*) die "unknown option $1" ;;
+    *)
+      tag=$1
+      shift
+      ;;
+    esac
+  done
+  [[ -n $tag ]] || tag=dev-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || date +%s)
+  [[ -f $context/Dockerfile ]] || die "no Dockerfile in $context"
+  cmd_base
+  ref=$REGISTRY/microstack:$tag
+  log "$ref: building $context/Dockerfile"
+  # Host networking: the engine has no bridge of its own, and `go mod download` needs the proxy.
+  "$DOCKER" build --progress plain --network host \
+    --build-arg "BUILDER_IMAGE=$(ref_of go-builder)" \
+    --build-arg "RUNTIME_IMAGE=$(ref_of static)" \
+    -t "$ref" "$context" >&2
+  "$DOCKER" push "$ref" >&2
+  digest=$("$DOCKER" image inspect --format '{{json .RepoDigests}}' "$ref" |
+    jq -r --arg r "$REGISTRY/microstack@" 'map(select(startswith($r))) | first // empty')
+  [[ -n $digest ]] || die "no digest for $ref after the push"
+  echo "$digest"
+}
+
+main() {
+  local cmd=${1:-base}
+  [[ $# -gt 0 ]] && shift
+  case $cmd in
+  base) cmd_base ;;
+  app) cmd_app "$@" ;;
+  ref) ref_of "${1:?usage: hack/images.sh ref pause|go-builder|static}" ;;
+  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | ref NAME" ;;
+  esac
+}
+
+main "$@"
