@@ -1,0 +1,38 @@
+package service
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/microstack/microstack/infra/stackconfig"
+)
+
+// TypeToken is the component's Pulumi type.
+const TypeToken = "microstack:index:Service"
+
+// Args describes one microservice.
+type Args struct {
+	// Namespace the objects are declared in.
+	Namespace pulumi.StringInput
+	// Image is the reference the pods run, pinned by digest.
+	Image pulumi.StringInput
+	// Env is the container's plain configuration, kept in a ConfigMap.
+	Env map[string]string
+	// SecretEnv is configuration kept in a Secret; it is marked secret in
+	// Pulumi's state as well.
+	SecretEnv map[string]string
+	Scaling   stackconfig.Scaling
+	Resources stackconfig.Resources
+	Network   stackconfig.Network
+	Lifecycle stackconfig.Lifecycle
+}
+
+// Paths the app serves for the kubelet and Prometheus.
+const (
+	livenessPath  = "/healthz"
+	readinessPath = "/readyz"
+	metricsPath   = "/metrics"
+)
+
+// portName names the container and Service port, so probes and the
+// Service's targetPort survive a port change.
+const portName = "http"

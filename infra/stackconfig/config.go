@@ -1,0 +1,151 @@
+package stackconfig
+
+import "strconv"
+
+// Config is everything one stack declares, typed and validated.
+type Config struct {
+	// Stack is the Pulumi stack name (dev, staging, prod, ...).
+	Stack string
+	// Name is the app's name: the prefix of every Kubernetes object and the
+	// app.kubernetes.io/name label.
+	Name string
+	// Namespace is where the stack's objects live.
+	Namespace string
+	// CreateNamespace declares the namespace when true; otherwise it must exist.
+	CreateNamespace bool
+	// App holds the settings handed to the service through its environment.
+	App       App
+	Image     Image
+	Scaling   Scaling
+	Resources Resources
+	Network   Network
+	Lifecycle Lifecycle
+	// SecretEnv is extra environment for the container that must stay secret:
+	// it goes into a Kubernetes Secret, never into the ConfigMap.
+	SecretEnv map[string]string
+}
+
+// App is the service's own configuration.
+type App struct {
+	Message  string
+	LogLevel string
+}
+
+// Image says which image runs: an existing reference, or one built from the
+// repository's Dockerfile and pushed to Repository.
+type Image struct {
+	// Existing, when set, is deployed as is (it must be pinned by digest) and
+	// nothing is built.
+	Existing     string
+	Repository   string
+	Tag          string
+	BuilderImage string
+	RuntimeImage string
+	Registry     Registry
+}
+
+// Build reports whether the program builds and pushes the image.
+func (i Image) Build() bool { return i.Existing == "" }
+
+// Registry holds the push credentials; Password is only ever set from a
+// secret config value.
+type Registry struct {
+	Server   string
+	Username string
+	Password string
+}
+
+// Scaling is either a fixed replica count or a HorizontalPodAutoscaler.
+type Scaling struct {
+	Replicas    int
+	Autoscaling bool
+	MinReplicas int
+	MaxReplicas int
+	// CPUUtilization is the HPA's average CPU target, in percent of requests.
+	CPUUtilization int
+	// MemoryUtilization is the HPA's memory target in percent; 0 leaves memory out.
+	MemoryUtilization int
+}
+
+// MinAvailableReplicas is the fewest pods the stack runs in steady state:
+// what decides whether a PodDisruptionBudget and topology spread make sense.
+func (s Scaling) MinAvailableReplicas() int {
+	if s.Autoscaling {
+		return s.MinReplicas
+	}
+	return s.Replicas
+}
+
+// Resources are the container's requests and limits, as Kubernetes quantities.
+type Resources struct {
+	CPURequest    string
+	CPULimit      string
+	MemoryRequest string
+	MemoryLimit   string
+}
+
+// Network is where the container listens and how the Service exposes it.
+type Network struct {
+	ContainerPort int
+	ServiceType   string
+	ServicePort   int
+}
+
+// Lifecycle times a pod's exit so that no request is dropped: the preStop
+// sleep lets the endpoints controller take the pod out of the Service, the
+// app then drains and finally shuts down.
+type Lifecycle struct {
+	PreStopSeconds         int
+	DrainSeconds           int
+	ShutdownTimeoutSeconds int
+}
+
+// terminationSlackSeconds covers process exit and the kubelet's own work
+// after the app's shutdown bound.
+const terminationSlackSeconds = 5
+
+// TerminationGracePeriodSeconds outlasts the whole exit sequence, so the
+// kubelet never SIGKILLs a pod that is still draining.
+func (l Lifecycle) TerminationGracePeriodSeconds() int {
+	return l.PreStopSeconds + l.DrainSeconds + l.ShutdownTimeoutSeconds + terminationSlackSeconds
+}
+
+// Service types a stack may choose.
+const (
+	ServiceTypeClusterIP    = "ClusterIP"
+	ServiceTypeNodePort     = "NodePort"
+	ServiceTypeLoadBalancer = "LoadBalancer"
+)
+
+// Log levels the app accepts.
+var logLevels = []string{"debug", "info", "warn", "error"}
+
+// Defaults returns the value every key takes when the stack leaves it out.
+// Pulumi.yaml declares the same defaults; a test keeps the two in step.
+func Defaults() Config {
+	return Config{
+		Name:            "microstack",
+		CreateNamespace: true,
+		App:             App{Message: "Hello, World!", LogLevel: "info"},
+		Scaling: Scaling{
+			Replicas: 1, MinReplicas: 1, MaxReplicas: 3, CPUUtilization: 70,
+		},
+		Resources: Resources{
+			CPURequest: "50m", CPULimit: "500m", MemoryRequest: "32Mi", MemoryLimit: "64Mi",
+		},
+		Network:   Network{ContainerPort: 8080, ServiceType: ServiceTypeClusterIP, ServicePort: 80},
+		Lifecycle: Lifecycle{PreStopSeconds: 5, DrainSeconds: 3, ShutdownTimeoutSeconds: 10},
+		SecretEnv: map[string]string{},
+	}
+}
+
+// AppEnv is the service's environment, the contents of its ConfigMap.
+func (c Config) AppEnv() map[string]string {
+	return map[string]string{
+		"APP_PORT":             strconv.Itoa(c.Network.ContainerPort),
+		"APP_MESSAGE":          c.App.Message,
+		"APP_LOG_LEVEL":        c.App.LogLevel,
+		"APP_DRAIN_DELAY":      strconv.Itoa(c.Lifecycle.DrainSeconds) + "s",
+		"APP_SHUTDOWN_TIMEOUT": strconv.Itoa(c.Lifecycle.ShutdownTimeoutSeconds) + "s",
+	}
+}

@@ -1,0 +1,198 @@
+package stackconfig
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// valid is the smallest configuration that passes: a stack that builds its image.
+func valid() map[string]string {
+	return map[string]string{KeyImageRepository: "localhost:5001/microstack"}
+}
+
+func load(t *testing.T, values map[string]string, secrets ...string) (Config, error) {
+	t.Helper()
+	src := MapSource{Values: values, Secrets: map[string]bool{}}
+	for _, k := range secrets {
+		src.Secrets[k] = true
+	}
+	return Load("dev", src)
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := load(t, valid())
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := Defaults()
+	want.Stack = "dev"
+	want.Namespace = "microstack-dev"
+	want.Image = Image{Repository: "localhost:5001/microstack", Tag: "dev", Registry: Registry{Server: "localhost:5001"}}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", c, want)
+	}
+}
+
+func TestLoadEveryKey(t *testing.T) {
+	values := map[string]string{
+		KeyName: "shop", KeyNamespace: "web", KeyCreateNamespace: "false",
+		KeyMessage: "hi", KeyLogLevel: "debug",
+		KeyImageRepository: "registry.example.com/team/shop", KeyImageTag: "v2",
+		KeyBuilderImage: "mirror.example.com/golang:1.26", KeyRuntimeImage: "mirror.example.com/static:nonroot",
+		KeyRegistryServer: "registry.example.com", KeyRegistryUsername: "ci", KeyRegistryPassword: "s3cret",
+		KeyReplicas: "2", KeyAutoscaling: "true", KeyMinReplicas: "3", KeyMaxReplicas: "10",
+		KeyCPUUtilization: "60", KeyMemoryUtilization: "80",
+		KeyCPURequest: "100m", KeyCPULimit: "1", KeyMemoryRequest: "64Mi", KeyMemoryLimit: "128Mi",
+		KeyContainerPort: "9090", KeyServiceType: "NodePort", KeyServicePort: "8080",
+		KeyPreStopSeconds: "10", KeyDrainSeconds: "4", KeyShutdownTimeoutSeconds: "20",
+		KeySecretEnv: `{"API_TOKEN":"t0k3n"}`,
+	}
+	c, err := load(t, values, KeyRegistryPassword, KeySecretEnv)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := Config{
+		Stack: "dev", Name: "shop", Namespace: "web", CreateNamespace: false,
+		App: App{Message: "hi", LogLevel: "debug"},
+		Image: Image{
+			Repository: "registry.example.com/team/shop", Tag: "v2",
+			BuilderImage: "mirror.example.com/golang:1.26", RuntimeImage: "mirror.example.com/static:nonroot",
+			Registry: Registry{Server: "registry.example.com", Username: "ci", Password: "s3cret"},
+		},
+		Scaling:   Scaling{Replicas: 2, Autoscaling: true, MinReplicas: 3, MaxReplicas: 10, CPUUtilization: 60, MemoryUtilization: 80},
+		Resources: Resources{CPURequest: "100m", CPULimit: "1", MemoryRequest: "64Mi", MemoryLimit: "128Mi"},
+		Network:   Network{ContainerPort: 9090, ServiceType: ServiceTypeNodePort, ServicePort: 8080},
+		Lifecycle: Lifecycle{PreStopSeconds: 10, DrainSeconds: 4, ShutdownTimeoutSeconds: 20},
+		SecretEnv: map[string]string{"API_TOKEN": "t0k3n"},
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", c, want)
+	}
+	if got := c.Lifecycle.TerminationGracePeriodSeconds(); got != 10+4+20+terminationSlackSeconds {
+		t.Errorf("TerminationGracePeriodSeconds() = %d", got)
+	}
+	if got := c.Scaling.MinAvailableReplicas(); got != 3 {
+		t.Errorf("MinAvailableReplicas() = %d, want the HPA minimum 3", got)
+	}
+}
+
+func TestLoadExistingImageSkipsBuild(t *testing.T) {
+	ref := "localhost:5001/microstack@sha256:" + strings.Repeat("a", 64)
+	c, err := load(t, map[string]string{KeyImage: ref})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Image.Build() || c.Image.Existing != ref {
+		t.Errorf("Image = %+v, want the existing reference and no build", c.Image)
+	}
+}
+
+func TestLoadInvalid(t *testing.T) {
+	digest := "@sha256:" + strings.Repeat("b", 64)
+	tests := []struct {
+		name     string
+		set      map[string]string
+		secrets  []string
+		wantKeys []string
+	}{
+		{"name with capitals", map[string]string{KeyName: "MicroStack"}, nil, []string{KeyName, KeyNamespace}},
+		{"name too long", map[string]string{KeyName: strings.Repeat("a", 64), KeyNamespace: "ok"}, nil, []string{KeyName}},
+		{"namespace with dot", map[string]string{KeyNamespace: "team.web"}, nil, []string{KeyNamespace}},
+		{"createNamespace not a bool", map[string]string{KeyCreateNamespace: "yes please"}, nil, []string{KeyCreateNamespace}},
+		{"empty message", map[string]string{KeyMessage: ""}, nil, []string{KeyMessage}},
+		{"message too long", map[string]string{KeyMessage: strings.Repeat("x", 257)}, nil, []string{KeyMessage}},
+		{"unknown log level", map[string]string{KeyLogLevel: "verbose"}, nil, []string{KeyLogLevel}},
+		{"existing image not pinned", map[string]string{KeyImage: "nginx:1.27"}, nil, []string{KeyImage}},
+		{"existing image bad digest", map[string]string{KeyImage: "nginx@sha256:1234"}, nil, []string{KeyImage}},
+		{"no repository to build into", map[string]string{KeyImageRepository: ""}, nil, []string{KeyImageRepository}},
+		{"repository with tag", map[string]string{KeyImageRepository: "localhost:5001/app:v1"}, nil, []string{KeyImageRepository}},
+		{"repository upper case", map[string]string{KeyImageRepository: "localhost:5001/App"}, nil, []string{KeyImageRepository}},
+		{"tag with slash", map[string]string{KeyImageTag: "feature/x"}, nil, []string{KeyImageTag}},
+		{"bad builder image", map[string]string{KeyBuilderImage: "Not An Image"}, nil, []string{KeyBuilderImage}},
+		{"bad runtime image", map[string]string{KeyRuntimeImage: "mirror.example.com/Upper" + digest}, nil, []string{KeyRuntimeImage}},
+		{"password in plain text", map[string]string{KeyRegistryUsername: "ci", KeyRegistryPassword: "hunter2"}, nil, []string{KeyRegistryPassword}},
+		{"username without password", map[string]string{KeyRegistryUsername: "ci"}, nil, []string{KeyRegistryPassword}},
+		{"replicas zero", map[string]string{KeyReplicas: "0"}, nil, []string{KeyReplicas}},
+		{"replicas not a number", map[string]string{KeyReplicas: "three"}, nil, []string{KeyReplicas}},
+		{"replicas too many", map[string]string{KeyReplicas: "1000"}, nil, []string{KeyReplicas}},
+		{"autoscaling not a bool", map[string]string{KeyAutoscaling: "on"}, nil, []string{KeyAutoscaling}},
+		{"hpa min above max", map[string]string{KeyAutoscaling: "true", KeyMinReplicas: "5", KeyMaxReplicas: "3"}, nil, []string{KeyMaxReplicas}},
+		{"hpa min zero", map[string]string{KeyAutoscaling: "true", KeyMinReplicas: "0"}, nil, []string{KeyMinReplicas}},
+		{"cpu target zero", map[string]string{KeyAutoscaling: "true", KeyCPUUtilization: "0"}, nil, []string{KeyCPUUtilization}},
+		{"cpu target above 100", map[string]string{KeyAutoscaling: "true", KeyCPUUtilization: "150"}, nil, []string{KeyCPUUtilization}},
+		{"memory target negative", map[string]string{KeyAutoscaling: "true", KeyMemoryUtilization: "-1"}, nil, []string{KeyMemoryUtilization}},
+		{"cpu request not a quantity", map[string]string{KeyCPURequest: "fast"}, nil, []string{KeyCPURequest}},
+		{"cpu request above limit", map[string]string{KeyCPURequest: "2", KeyCPULimit: "500m"}, nil, []string{KeyCPURequest}},
+		{"memory limit not a quantity", map[string]string{KeyMemoryLimit: "64 MB"}, nil, []string{KeyMemoryLimit}},
+		{"memory request above limit", map[string]string{KeyMemoryRequest: "1Gi", KeyMemoryLimit: "64Mi"}, nil, []string{KeyMemoryRequest}},
+		{"memory request zero", map[string]string{KeyMemoryRequest: "0"}, nil, []string{KeyMemoryRequest}},
+		{"privileged container port", map[string]string{KeyContainerPort: "80"}, nil, []string{KeyContainerPort}},
+		{"container port too high", map[string]string{KeyContainerPort: "70000"}, nil, []string{KeyContainerPort}},
+		{"unknown service type", map[string]string{KeyServiceType: "ExternalName"}, nil, []string{KeyServiceType}},
+		{"service port zero", map[string]string{KeyServicePort: "0"}, nil, []string{KeyServicePort}},
+		{"negative preStop", map[string]string{KeyPreStopSeconds: "-5"}, nil, []string{KeyPreStopSeconds}},
+		{"drain too long", map[string]string{KeyDrainSeconds: "3600"}, nil, []string{KeyDrainSeconds}},
+		{"shutdown timeout zero", map[string]string{KeyShutdownTimeoutSeconds: "0"}, nil, []string{KeyShutdownTimeoutSeconds}},
+		{"secretEnv in plain text", map[string]string{KeySecretEnv: `{"TOKEN":"x"}`}, nil, []string{KeySecretEnv}},
+		{"secretEnv not an object", map[string]string{KeySecretEnv: `["x"]`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
+		{"secretEnv bad name", map[string]string{KeySecretEnv: `{"MY-TOKEN":"x"}`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
+		{"secretEnv shadows app setting", map[string]string{KeySecretEnv: `{"APP_MESSAGE":"x"}`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
+		{"several at once", map[string]string{KeyReplicas: "0", KeyLogLevel: "loud", KeyServicePort: "99999"}, nil,
+			[]string{KeyLogLevel, KeyReplicas, KeyServicePort}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values := valid()
+			for k, v := range tt.set {
+				values[k] = v
+			}
+			_, err := load(t, values, tt.secrets...)
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			if got := InvalidKeys(err); !reflect.DeepEqual(got, tt.wantKeys) {
+				t.Errorf("invalid keys = %q, want %q\nerror: %v", got, tt.wantKeys, err)
+			}
+			for _, key := range tt.wantKeys {
+				if !strings.Contains(err.Error(), Namespace+":"+key+":") {
+					t.Errorf("error does not name %s:%s: %v", Namespace, key, err)
+				}
+			}
+			if !strings.Contains(err.Error(), "fix: ") {
+				t.Errorf("error gives no fix: %v", err)
+			}
+		})
+	}
+}
+
+func TestAppEnv(t *testing.T) {
+	c, err := load(t, map[string]string{KeyImageRepository: "r.example.com/a", KeyMessage: "hey", KeyContainerPort: "9000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := c.AppEnv()
+	want := map[string]string{
+		"APP_PORT": "9000", "APP_MESSAGE": "hey", "APP_LOG_LEVEL": "info",
+		"APP_DRAIN_DELAY": "3s", "APP_SHUTDOWN_TIMEOUT": "10s",
+	}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("AppEnv() = %v, want %v", env, want)
+	}
+}
+
+func TestRegistryHost(t *testing.T) {
+	tests := map[string]string{
+		"localhost:5001/microstack":   "localhost:5001",
+		"localhost/microstack":        "localhost",
+		"ghcr.io/team/app":            "ghcr.io",
+		"team/app":                    "",
+		"app":                         "",
+		"registry.example.com:443/ab": "registry.example.com:443",
+	}
+	for repo, want := range tests {
+		if got := registryHost(repo); got != want {
+			t.Errorf("registryHost(%q) = %q, want %q", repo, got, want)
+		}
+	}
+}

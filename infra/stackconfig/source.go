@@ -1,0 +1,42 @@
+package stackconfig
+
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+// Source is where raw settings come from: the stack's Pulumi config when
+// the program runs, a map in tests.
+type Source interface {
+	// Lookup returns the raw value of key (without the namespace) and
+	// whether the stack sets it.
+	Lookup(key string) (string, bool)
+	// IsSecret reports whether the stack stores key encrypted.
+	IsSecret(key string) bool
+}
+
+// FromContext reads the running stack's config.
+func FromContext(ctx *pulumi.Context) Source { return contextSource{ctx} }
+
+type contextSource struct{ ctx *pulumi.Context }
+
+func (s contextSource) Lookup(key string) (string, bool) {
+	return s.ctx.GetConfig(Namespace + ":" + key)
+}
+
+func (s contextSource) IsSecret(key string) bool {
+	return s.ctx.IsConfigSecret(Namespace + ":" + key)
+}
+
+// MapSource is a Source backed by a map; keys listed in Secrets count as
+// encrypted.
+type MapSource struct {
+	Values  map[string]string
+	Secrets map[string]bool
+}
+
+// Lookup implements Source.
+func (m MapSource) Lookup(key string) (string, bool) {
+	v, ok := m.Values[key]
+	return v, ok
+}
+
+// IsSecret implements Source.
+func (m MapSource) IsSecret(key string) bool { return m.Secrets[key] }
