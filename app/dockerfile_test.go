@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// repoRoot is where the Dockerfile and go.mod live, relative to this
+// package's directory, which is where go test runs it.
+const repoRoot = ".."
+
+// TestDockerfileDownloadsExactlyTheServiceModules keeps the Dockerfile's
+// `go mod download` list equal to the modules the service imports. A
+// missing module fails the image build, whose build step runs with
+// GOPROXY=off; a stale extra one silently bloats the image's cache layer.
+func TestDockerfileDownloadsExactlyTheServiceModules(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH, so the module list cannot be computed")
+	}
+	dockerfile, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
+	if err != nil {
+		t.Fatalf("read Dockerfile: %v", err)
+	}
+	got, err := downloadedModules(string(dockerfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := serviceModules(t, goBin)
+	if sorted := slices.Sorted(slices.Values(got)); !slices.Equal(sorted, want) {
+		t.Errorf("Dockerfile downloads\n\t%s\nbut ./app/... builds from\n\t%s",
+			strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	if !slices.IsSorted(got) {
+		t.Errorf("Dockerfile module list is not sorted, which makes diffs noisy:\n\t%s", strings.Join(got, "\n\t"))
+	}
+}
+
+// downloadedModules returns the module paths of the Dockerfile's
+// single `RUN go mod download` instruction.
+func downloadedModules(dockerfile string) ([]string, error) {
+	var found [][]string
+	for _, instr := range instructions(dockerfile) {
+		fields := strings.Fields(instr)
+		if len(fields) < 4 || !strings.EqualFold(fields[0], "RUN") ||
+			fields[1] != "go" || fields[2] != "mod" || fields[3] != "download" {
+			continue
+		}
+		var mods []string
+		for _, f := range fields[4:] {
+			if f == "&&" || f == ";" {
+				break
+			}
+			if !strings.HasPrefix(f, "-") {
+				mods = append(mods, f)
+			}
+		}
+		found = append(found, mods)
+	}
+	if len(found) != 1 || len(found[0]) == 0 {
+		return nil, fmt.Errorf("Dockerfile has %d `RUN go mod download <modules>` instructions, want exactly 1 with a module list", len(found))
+	}
+	return found[0], nil
+}
+
+// instructions splits a Dockerfile into instructions, joining continued
+// lines and dropping comments and blank lines.
+func instructions(dockerfile string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(dockerfile, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "#") || (trimmed == "" && cur.Len() == 0) {
+			continue
+		}
+		if body, ok := strings.CutSuffix(trimmed, `\`); ok {
+			cur.WriteString(body + " ")
+			continue
+		}
+		cur.WriteString(trimmed)
+		out = append(out, cur.String())
+		cur.Reset()
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// serviceModules returns the sorted modules, other than the main module,
+// that provide packages to ./app/... as built for the image: Linux without
+// cgo, whatever the host is.
+func serviceModules(t *testing.T, goBin string) []string {
+	t.Helper()
+	goList := func(args ...string) []string {
+		cmd := exec.Command(goBin, append([]string{"list"}, args...)...)
+		cmd.Dir = repoRoot
+		cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return strings.Fields(string(out))
+	}
+	mainModule := goList("-m")
+	if len(mainModule) != 1 {
+		t.Fatalf("go list -m reported %q, want one main module", mainModule)
+	}
+	mods := goList("-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./app/...")
+	slices.Sort(mods)
+	mods = slices.Compact(mods)
+	return slices.DeleteFunc(mods, func(m string) bool { return m == mainModule[0] })
+}
+
+func TestDownloadedModules(t *testing.T) {
+	tests := []struct {
+		name       string
+		dockerfile string
+		want       []string
+		wantErr    bool
+	}{
+		{
+			name:       "continued lines and comments",
+			dockerfile: "FROM x\n# go mod download not/this\nRUN go mod download \\\n\ta.example/one \\\n\t# inside\n\tb.example/two\nCOPY . .\n",
+			want:       []string{"a.example/one", "b.example/two"},
+		},
+		{
+			name:       "flags and chained commands",
+			dockerfile: "RUN go mod download -x a.example/one && go build ./...\n",
+			want:       []string{"a.example/one"},
+		},
+		{
+			name:       "download everything",
+			dockerfile: "RUN go mod download\n",
+			wantErr:    true,
+		},
+		{
+			name:       "no download",
+			dockerfile: "FROM x\nRUN go build ./...\n",
+			wantErr:    true,
+		},
+		{
+			name:       "two downloads",
+			dockerfile: "RUN go mod download a.example/one\nRUN go mod download b.example/two\n",
+			wantErr:    true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := downloadedModules(tt.dockerfile)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("downloadedModules() error = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("downloadedModules() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
