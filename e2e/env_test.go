@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Variables the harness reads.
+const (
+	envEnable     = "MICROSTACK_E2E"
+	envKubeconfig = "KUBECONFIG"
+	envRegistry   = "MICROSTACK_REGISTRY"
+)
+
+// Pinned plugin: the provider version the program's SDK is built against.
+const (
+	kubernetesPlugin        = "kubernetes"
+	kubernetesPluginVersion = "4.25.0"
+	kubernetesPluginTool    = "pulumi-resource-kubernetes"
+)
+
+// passphrase encrypts the throwaway stacks' secrets.
+const passphrase = "microstack-e2e"
+
+// env is what every end-to-end test shares: a private copy of the
+// repository, a Pulumi home and file backend of its own, and clients of the
+// local cluster.
+type env struct {
+	root      string // the copy of the repository the stacks run from
+	pulumiEnv map[string]string
+	registry  string
+	kube      kubernetes.Interface
+	dynamic   dynamic.Interface
+}
+
+// setup returns a fresh environment, skipping the test when end-to-end
+// runs are not enabled.
+func setup(t *testing.T) *env {
+	t.Helper()
+	if os.Getenv(envEnable) != "1" {
+		t.Skipf("end-to-end tests need the local cluster: run hack/test.sh, which starts it and sets %s=1", envEnable)
+	}
+	e, err := newEnv()
+	if err != nil {
+		t.Fatalf("end-to-end environment: %v", err)
+	}
+	return e
+}
+
+func newEnv() (*env, error) {
+	repo, err := repositoryRoot()
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "microstack-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	e := &env{root: filepath.Join(work, "src"), registry: os.Getenv(envRegistry)}
+	if e.registry == "" {
+		return nil, fmt.Errorf("%s is not set: source hack/cluster.sh env", envRegistry)
+	}
+	if err := copyTracked(repo, e.root); err != nil {
+		return nil, err
+	}
+	if err := e.initPulumi(work, repo); err != nil {
+		return nil, err
+	}
+	if err := e.initKube(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// initPulumi gives the tests a Pulumi home and file backend of their own
+// and installs the provider plugin built by hack/tools.sh into it.
+func (e *env) initPulumi(work, repo string) error {
+	home, backend := filepath.Join(work, "pulumi-home"), filepath.Join(work, "state")
+	for _, dir := range []string{home, backend} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	e.pulumiEnv = map[string]string{
+		"PULUMI_HOME":                                 home,
+		"PULUMI_BACKEND_URL":                          "file://" + backend,
+		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
+		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "false",
+	}
+	plugin, err := run(repo, nil, "hack/tools.sh", "path", kubernetesPluginTool)
+	if err != nil {
+		return err
+	}
+	_, err = run(repo, e.pulumiEnv, "pulumi", "plugin", "install", "resource", kubernetesPlugin,
+		kubernetesPluginVersion, "--file", strings.TrimSpace(plugin))
+	return err
+}
+
+func (e *env) initKube() error {
+	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv(envKubeconfig))
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", envKubeconfig, err)
+	}
+	if e.kube, err = kubernetes.NewForConfig(cfg); err != nil {
+		return err
+	}
+	e.dynamic, err = dynamic.NewForConfig(cfg)
+	return err
+}
+
+// repositoryRoot is the checkout the tests run from.
+func repositoryRoot() (string, error) {
+	out, err := run(".", nil, "git", "rev-parse", "--show-toplevel")
+	return strings.TrimSpace(out), err
+}
+
+// copyTracked copies the files git tracks (and untracked, unignored ones,
+// so uncommitted work is tested too) from src to dst.
+func copyTracked(src, dst string) error {
+	out, err := run(src, nil, "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+	if err != nil {
+		return err
+	}
+	for _, rel := range strings.Split(strings.TrimRight(out, "\x00"), "\x00") {
+		if err := copyFile(filepath.Join(src, rel), filepath.Join(dst, rel)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	info, err := os.Stat(src)
+	if os.IsNotExist(err) {
+		return nil // deleted in the working tree
+	}
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, info.Mode().Perm())
+}
+
+// run runs a command in dir with extra environment and returns its stdout;
+// the error carries stderr.
+func run(dir string, extraEnv map[string]string, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = os.Environ()
+	for k, v := range extraEnv {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(stderr.String(), 40))
+	}
+	return stdout.String(), nil
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}

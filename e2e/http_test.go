@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// hello is the body of GET /.
+type hello struct {
+	Message string `json:"message"`
+}
+
+var client = &http.Client{Timeout: 5 * time.Second}
+
+func getMessage(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s/: %d %s", url, resp.StatusCode, body)
+	}
+	var h hello
+	if err := json.Unmarshal(body, &h); err != nil {
+		return "", fmt.Errorf("GET %s/: %w: %s", url, err, body)
+	}
+	return h.Message, nil
+}
+
+// waitMessage polls url until it serves want.
+func waitMessage(ctx context.Context, url, want string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last string
+	var lastErr error
+	for {
+		last, lastErr = getMessage(ctx, url)
+		if lastErr == nil && last == want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s never served %q in %v: last %q, %v", url, want, timeout, last, lastErr)
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+// loadReport counts what a steady load saw.
+type loadReport struct {
+	Requests, Failures int
+	Messages           map[string]int
+	FirstFailure       error
+}
+
+// Load bounds: a few hundred requests a second at most, for at most
+// maxLoadDuration, on the Service's ClusterIP only.
+const (
+	loadWorkers     = 4
+	loadPause       = 10 * time.Millisecond
+	maxLoadDuration = 3 * time.Minute
+)
+
+// steadyLoad sends GET / to url from a few workers until stop is called,
+// then reports every request's fate.
+func steadyLoad(url string) (stop func() loadReport) {
+	ctx, cancel := context.WithTimeout(context.Background(), maxLoadDuration)
+	var mu sync.Mutex
+	rep := loadReport{Messages: map[string]int{}}
+	var wg sync.WaitGroup
+	for range loadWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				msg, err := getMessage(ctx, url)
+				if ctx.Err() != nil {
+					return // the load was stopped mid-request: not the app's failure
+				}
+				mu.Lock()
+				rep.Requests++
+				if err != nil {
+					rep.Failures++
+					if rep.FirstFailure == nil {
+						rep.FirstFailure = err
+					}
+				} else {
+					rep.Messages[msg]++
+				}
+				mu.Unlock()
+				time.Sleep(loadPause)
+			}
+		}()
+	}
+	return func() loadReport {
+		cancel()
+		wg.Wait()
+		return rep
+	}
+}

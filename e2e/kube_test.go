@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+const pollInterval = 500 * time.Millisecond
+
+func (e *env) deployment(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
+	return e.kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+}
+
+// readyPods lists the Ready pods the Deployment selects.
+func (e *env) readyPods(ctx context.Context, d *appsv1.Deployment) ([]corev1.Pod, error) {
+	sel := labels.SelectorFromSet(d.Spec.Selector.MatchLabels).String()
+	list, err := e.kube.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+	if err != nil {
+		return nil, err
+	}
+	var ready []corev1.Pod
+	for _, p := range list.Items {
+		if p.DeletionTimestamp == nil && podReady(p) {
+			ready = append(ready, p)
+		}
+	}
+	return ready, nil
+}
+
+func podReady(p corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// clusterIPURL is the Service's address as the host reaches it through
+// kube-proxy.
+func (e *env) clusterIPURL(ctx context.Context, ns, name string) (string, error) {
+	svc, err := e.kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	if svc.Spec.ClusterIP == "" || len(svc.Spec.Ports) == 0 {
+		return "", fmt.Errorf("service %s/%s has no cluster IP or port", ns, name)
+	}
+	return fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port), nil
+}
+
+// waitGone polls until the namespace no longer exists.
+func (e *env) waitNamespaceGone(ctx context.Context, ns string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		_, err := e.kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("namespace %s still exists after %v (last error: %v)", ns, timeout, err)
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+func (e *env) namespaceExists(ctx context.Context, ns string) (bool, error) {
+	_, err := e.kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}

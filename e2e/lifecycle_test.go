@@ -1,0 +1,402 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// What the repository's stack files set, and what the tests change.
+const (
+	devNamespace     = "microstack-dev"
+	stagingNamespace = "microstack-staging"
+	serviceName      = "microstack"
+	devMessage       = "Hello from dev!"
+	changedMessage   = "Hello again from dev!"
+)
+
+// Resource types of the program.
+const (
+	typeComponent  = "microstack:index:Service"
+	typeNamespace  = "kubernetes:core/v1:Namespace"
+	typeConfigMap  = "kubernetes:core/v1:ConfigMap"
+	typeDeployment = "kubernetes:apps/v1:Deployment"
+	typeService    = "kubernetes:core/v1:Service"
+	typeHPA        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	typePDB        = "kubernetes:policy/v1:PodDisruptionBudget"
+)
+
+const rolloutTimeout = 3 * time.Minute
+
+// TestEndToEnd walks a stack's life on the real cluster, each step relying
+// on the ones before it.
+func TestEndToEnd(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	s := &steps{t: t}
+	defer func() { t.Logf("step timings:\n%s", s.report()) }()
+
+	dev := e.stack(ctx, t, "dev")
+	t.Cleanup(func() { _ = dev.destroy(context.Background()) })
+	var ref string
+
+	s.run("image is built and pushed by digest", func(t *testing.T) {
+		ref = e.buildImage(t, "e2e")
+		dev.set(ctx, t, map[string]string{"image": ref})
+	})
+	s.run("preview shows the creates", func(t *testing.T) {
+		got, err := dev.preview(ctx)
+		if err != nil {
+			t.Fatalf("preview: %v", err)
+		}
+		want := ops{typeComponent: apitype.OpCreate, typeNamespace: apitype.OpCreate, typeConfigMap: apitype.OpCreate,
+			typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate}
+		assertOps(t, got, want)
+	})
+	s.run("up converges with Ready pods", func(t *testing.T) {
+		_, res, err := dev.up(ctx)
+		if err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		if got := output(res, "image"); got != ref {
+			t.Errorf("output image = %q, want %q", got, ref)
+		}
+		if got := output(res, "namespace"); got != devNamespace {
+			t.Errorf("output namespace = %q, want %q", got, devNamespace)
+		}
+		wantURL := fmt.Sprintf("http://%s.%s.svc.cluster.local:80", serviceName, devNamespace)
+		if got := output(res, "url"); got != wantURL {
+			t.Errorf("output url = %q, want %q", got, wantURL)
+		}
+		e.assertLiveDeployment(ctx, t, devNamespace, ref, 1)
+	})
+	s.run("the app answers through the ClusterIP", func(t *testing.T) {
+		url := e.mustURL(ctx, t, devNamespace)
+		if err := waitMessage(ctx, url, devMessage, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	})
+	s.run("second preview and up change nothing", func(t *testing.T) {
+		if _, err := dev.preview(ctx, optpreview.ExpectNoChanges()); err != nil {
+			t.Fatalf("preview --expect-no-changes: %v", err)
+		}
+		got, _, err := dev.up(ctx)
+		if err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		if changed := got.changed(); len(changed) > 0 {
+			t.Errorf("second up changed %v", changed)
+		}
+	})
+	s.run("a config change rolls out with no failed request", func(t *testing.T) {
+		e.rolloutUnderLoad(ctx, t, dev, changedMessage)
+	})
+	s.run("an unchanged rebuild does not roll, a source change does", func(t *testing.T) {
+		if again := e.buildImage(t, "e2e"); again != ref {
+			t.Fatalf("rebuild without a source change gave %s, want the same digest %s", again, ref)
+		}
+		e.editSource(t, "app/internal/buildinfo/buildinfo.go", `Version = "dev"`, `Version = "dev-e2e"`)
+		changed := e.buildImage(t, "e2e")
+		if changed == ref {
+			t.Fatal("a source change produced the same digest")
+		}
+		dev.set(ctx, t, map[string]string{"image": changed})
+		got, err := dev.preview(ctx)
+		if err != nil {
+			t.Fatalf("preview: %v", err)
+		}
+		assertOps(t, got.changed(), ops{typeDeployment: apitype.OpUpdate})
+		if _, _, err := dev.up(ctx); err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		e.assertLiveDeployment(ctx, t, devNamespace, changed, 1)
+		if v := e.version(ctx, t, devNamespace); v != "dev-e2e" {
+			t.Errorf("/version reports %q, want dev-e2e from the rebuilt image", v)
+		}
+		ref = changed
+	})
+	staging := e.stack(ctx, t, "staging")
+	t.Cleanup(func() { _ = staging.destroy(context.Background()) })
+	s.run("staging deploys beside dev without touching it", func(t *testing.T) {
+		e.stagingBesideDev(ctx, t, staging, ref)
+	})
+	s.run("HPA bounds update in place", func(t *testing.T) {
+		e.changeHPABounds(ctx, t, staging)
+	})
+	s.run("live objects pass strict validation and kube-score", func(t *testing.T) {
+		e.validateLiveObjects(ctx, t, stagingNamespace)
+	})
+	s.run("invalid config fails at preview and touches nothing", func(t *testing.T) {
+		e.invalidConfig(ctx, t, ref)
+	})
+	s.run("destroy removes everything", func(t *testing.T) {
+		for _, st := range []*stack{dev, staging} {
+			if err := st.destroy(ctx); err != nil {
+				t.Fatalf("destroy %s: %v", st.name, err)
+			}
+			if n, err := st.resourceCount(ctx); err != nil || n != 0 {
+				t.Errorf("stack %s holds %d resources after destroy (%v)", st.name, n, err)
+			}
+		}
+		for _, ns := range []string{devNamespace, stagingNamespace} {
+			if err := e.waitNamespaceGone(ctx, ns, 2*time.Minute); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+func assertOps(t *testing.T, got, want ops) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("operations = %v, want %v", got, want)
+		return
+	}
+	for typ, op := range want {
+		if got[typ] != op {
+			t.Errorf("operations = %v, want %v", got, want)
+			return
+		}
+	}
+}
+
+func (e *env) mustURL(ctx context.Context, t *testing.T, ns string) string {
+	t.Helper()
+	url, err := e.clusterIPURL(ctx, ns, serviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// assertLiveDeployment reads the Deployment back and checks what matters:
+// rolled out with Ready pods running image, probes, security context, selector.
+func (e *env) assertLiveDeployment(ctx context.Context, t *testing.T, ns, image string, minReady int) *appsv1.Deployment {
+	t.Helper()
+	d, err := e.deployment(ctx, ns, serviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(d.Status.AvailableReplicas) < minReady || d.Status.UpdatedReplicas != d.Status.Replicas {
+		t.Errorf("deployment status = %+v, want %d available and fully updated", d.Status, minReady)
+	}
+	pod := d.Spec.Template.Spec
+	c := pod.Containers[0]
+	if c.Image != image {
+		t.Errorf("image = %s, want %s", c.Image, image)
+	}
+	if c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" || c.LivenessProbe == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" {
+		t.Errorf("probes = %+v / %+v", c.ReadinessProbe, c.LivenessProbe)
+	}
+	sc := c.SecurityContext
+	if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem || sc.AllowPrivilegeEscalation == nil ||
+		*sc.AllowPrivilegeEscalation || !slices.Contains(sc.Capabilities.Drop, corev1.Capability("ALL")) {
+		t.Errorf("container securityContext = %+v", sc)
+	}
+	if pod.SecurityContext == nil || pod.SecurityContext.RunAsNonRoot == nil || !*pod.SecurityContext.RunAsNonRoot {
+		t.Errorf("pod securityContext = %+v", pod.SecurityContext)
+	}
+	for k, v := range d.Spec.Selector.MatchLabels {
+		if d.Spec.Template.Labels[k] != v {
+			t.Errorf("pod label %s = %q, selector wants %q", k, d.Spec.Template.Labels[k], v)
+		}
+	}
+	pods, err := e.readyPods(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := 0
+	for _, p := range pods {
+		if p.Spec.Containers[0].Image == image {
+			ready++
+			digest := image[strings.Index(image, "@")+1:]
+			if id := p.Status.ContainerStatuses[0].ImageID; !strings.HasSuffix(id, digest) {
+				t.Errorf("pod %s runs image %s, want digest %s", p.Name, id, digest)
+			}
+		}
+	}
+	if ready < minReady {
+		t.Errorf("%d Ready pods run %s, want at least %d", ready, image, minReady)
+	}
+	return d
+}
+
+// rolloutUnderLoad changes the message and rolls it out while a steady
+// load runs through the Service, counting every failed request.
+func (e *env) rolloutUnderLoad(ctx context.Context, t *testing.T, dev *stack, message string) {
+	t.Helper()
+	url := e.mustURL(ctx, t, devNamespace)
+	dev.set(ctx, t, map[string]string{"message": message})
+	got, err := dev.preview(ctx)
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	// The auto-named ConfigMap is replaced, and the pod template follows it.
+	assertOps(t, got.changed(), ops{typeConfigMap: apitype.OpReplace, typeDeployment: apitype.OpUpdate})
+
+	stop := steadyLoad(url)
+	start := time.Now()
+	_, _, upErr := dev.up(ctx)
+	rollout := time.Since(start)
+	waitErr := waitMessage(ctx, url, message, rolloutTimeout)
+	time.Sleep(time.Second) // keep the load on the settled state a moment
+	rep := stop()
+	t.Logf("rollout: pulumi up %.1fs; load: %d requests, %d failed, messages %v", rollout.Seconds(), rep.Requests, rep.Failures, rep.Messages)
+	if upErr != nil {
+		t.Fatalf("up: %v", upErr)
+	}
+	if waitErr != nil {
+		t.Fatal(waitErr)
+	}
+	if rep.Failures != 0 {
+		t.Errorf("%d of %d requests failed during the rollout; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
+	}
+	if rep.Messages[devMessage] == 0 || rep.Messages[message] == 0 {
+		t.Errorf("load saw messages %v, want both the old and the new one", rep.Messages)
+	}
+}
+
+func (e *env) version(ctx context.Context, t *testing.T, ns string) string {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.mustURL(ctx, t, ns)+"/version", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var v struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("/version: %v: %s", err, body)
+	}
+	return v.Version
+}
+
+// stagingBesideDev deploys staging into its own namespace and checks that
+// dev's Deployment and pods are left exactly as they were.
+func (e *env) stagingBesideDev(ctx context.Context, t *testing.T, staging *stack, ref string) {
+	t.Helper()
+	before, err := e.deployment(ctx, devNamespace, serviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staging.set(ctx, t, map[string]string{"image": ref})
+	got, _, err := staging.up(ctx)
+	if err != nil {
+		t.Fatalf("up staging: %v", err)
+	}
+	assertOps(t, got, ops{typeComponent: apitype.OpCreate, typeNamespace: apitype.OpCreate, typeConfigMap: apitype.OpCreate,
+		typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate, typeHPA: apitype.OpCreate, typePDB: apitype.OpCreate})
+	after, err := e.deployment(ctx, devNamespace, serviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.ResourceVersion != before.ResourceVersion {
+		t.Errorf("dev Deployment changed (resourceVersion %s → %s) while staging deployed", before.ResourceVersion, after.ResourceVersion)
+	}
+	d := e.waitAvailable(ctx, t, stagingNamespace, 2)
+	e.assertLiveDeployment(ctx, t, stagingNamespace, ref, 2)
+	assertReplicasNotOwnedByPulumi(t, d)
+	if err := waitMessage(ctx, e.mustURL(ctx, t, stagingNamespace), "Hello from staging!", time.Minute); err != nil {
+		t.Error(err)
+	}
+}
+
+// waitAvailable polls until the Deployment has n available replicas: with
+// an autoscaler, the HPA controller brings it from 1 to its minimum.
+func (e *env) waitAvailable(ctx context.Context, t *testing.T, ns string, n int32) *appsv1.Deployment {
+	t.Helper()
+	deadline := time.Now().Add(rolloutTimeout)
+	for {
+		d, err := e.deployment(ctx, ns, serviceName)
+		if err == nil && d.Status.AvailableReplicas >= n && d.Status.UpdatedReplicas == d.Status.Replicas {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/%s never had %d available replicas: %v %+v", ns, serviceName, n, err, d.Status)
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+// assertReplicasNotOwnedByPulumi checks the server-side apply field owners:
+// with an HPA, spec.replicas must belong to the autoscaler alone.
+func assertReplicasNotOwnedByPulumi(t *testing.T, d *appsv1.Deployment) {
+	t.Helper()
+	for _, mf := range d.ManagedFields {
+		if mf.FieldsV1 == nil || !strings.HasPrefix(mf.Manager, "pulumi") {
+			continue
+		}
+		var fields map[string]any
+		if err := json.Unmarshal(mf.FieldsV1.Raw, &fields); err != nil {
+			t.Fatal(err)
+		}
+		if spec, ok := fields["f:spec"].(map[string]any); ok {
+			if _, owns := spec["f:replicas"]; owns {
+				t.Errorf("field manager %s owns spec.replicas despite the HPA", mf.Manager)
+			}
+		}
+	}
+}
+
+// changeHPABounds raises the autoscaler's maximum: an in-place update of
+// the HPA alone, never a Deployment replacement.
+func (e *env) changeHPABounds(ctx context.Context, t *testing.T, staging *stack) {
+	t.Helper()
+	staging.set(ctx, t, map[string]string{"maxReplicas": "5"})
+	got, err := staging.preview(ctx)
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	assertOps(t, got.changed(), ops{typeHPA: apitype.OpUpdate})
+	if _, _, err := staging.up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	hpa, err := e.kube.AutoscalingV2().HorizontalPodAutoscalers(stagingNamespace).Get(ctx, serviceName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hpa.Spec.MaxReplicas != 5 {
+		t.Errorf("HPA maxReplicas = %d, want 5", hpa.Spec.MaxReplicas)
+	}
+	if _, err := staging.preview(ctx, optpreview.ExpectNoChanges()); err != nil {
+		t.Errorf("preview after the HPA change is not clean: %v", err)
+	}
+}
+
+// invalidConfig previews a stack whose config breaks two rules: the error
+// names both keys and the cluster gains nothing.
+func (e *env) invalidConfig(ctx context.Context, t *testing.T, ref string) {
+	t.Helper()
+	broken := e.stack(ctx, t, "broken")
+	defer func() { _ = broken.stack.Workspace().RemoveStack(ctx, "broken") }()
+	broken.set(ctx, t, map[string]string{
+		"image": ref, "autoscaling": "true", "minReplicas": "5", "maxReplicas": "2", "memoryLimit": "lots",
+	})
+	_, err := broken.preview(ctx)
+	if err == nil {
+		t.Fatal("preview of an invalid config succeeded")
+	}
+	for _, key := range []string{"microstack:maxReplicas", "microstack:memoryLimit"} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("preview error does not name %s:\n%v", key, err)
+		}
+	}
+	if exists, err := e.namespaceExists(ctx, "microstack-broken"); exists || err != nil {
+		t.Errorf("namespace microstack-broken exists=%v (%v) after a failed preview", exists, err)
+	}
+}
