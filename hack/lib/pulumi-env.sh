@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# The Pulumi environment of the local cluster, in one place: hack/preview.sh and hack/deploy.sh
+# source this file and call its functions, so both run the same CLI against the same state.
+#
+#   source hack/lib/pulumi-env.sh
+#
+#   pulumi_local_env          export the environment below; fails, saying why, when it cannot
+#   pulumi_stacks             print the project's stacks, one per line: the <stack> of every
+#                             Pulumi.<stack>.yaml at the repository root (CI builds its matrices
+#                             from this list too)
+#   pulumi_local_stack STACK  (after pulumi_local_env) make STACK exist in the local backend and
+#                             select it; print the path of the stack config file to hand to
+#                             pulumi with --config-file (see "Stack config" below)
+#
+# What pulumi_local_env exports:
+#   KUBECONFIG, KUBECACHEDIR, DOCKER_HOST, DOCKER_BUILDKIT, MICROSTACK_REGISTRY, PATH
+#       from `hack/cluster.sh env`: the local cluster, its Docker engine and registry, and the
+#       tools built by hack/tools.sh (pulumi, pulumi-language-go, pulumi-resource-kubernetes)
+#   PULUMI_BACKEND_URL=file://$MICROSTACK_STATE/pulumi
+#       a local file backend (the directory is created); always set, whatever the caller had, so
+#       that a local run can never write to a shared backend
+#   PULUMI_CONFIG_PASSPHRASE=microstack-local
+#       only when neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set. It
+#       encrypts the secrets of the local stacks, which only ever describe the throwaway local
+#       cluster; whoever sets a passphrase of their own must keep using it for those stacks
+#   PULUMI_SKIP_UPDATE_CHECK=true
+#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+#       plugins cannot be downloaded here: the CLI uses the ones hack/tools.sh built, on PATH
+#   PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
+#       see "Stack config"
+#   MICROSTACK_STATE (default ~/.local/state/microstack), the state directory of hack/cluster.sh
+#
+# Stack config: the committed Pulumi.<stack>.yaml files carry no secrets-provider settings (CI
+# chooses its own backend), and a local passphrase stack would otherwise add its `encryptionsalt`
+# to them. So the local stacks are created outside the working tree, their secrets provider lives
+# in the local state only, and every run reads a fresh private copy of the committed file,
+# $MICROSTACK_STATE/pulumi-config/Pulumi.<stack>.yaml, passed with --config-file; Pulumi writes
+# the salt (and any --config given to preview/up) into that copy, never into the repository.
+# Values set with `pulumi config set` belong in the committed file; secrets encrypted for another
+# backend cannot be read locally.
+#
+# The functions return non-zero with a message on stderr; they never exit the caller's shell.
+
+_PULUMI_ENV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The passphrase of the local stacks when the caller sets none (not a secret: see above).
+PULUMI_LOCAL_PASSPHRASE=microstack-local
+
+_pulumi_env_err() { printf 'pulumi-env: %s\n' "$*" >&2; }
+
+pulumi_stacks() {
+  local file name
+  for file in "$_PULUMI_ENV_ROOT"/Pulumi.*.yaml; do
+    [[ -f $file ]] || continue
+    name=${file##*/Pulumi.}
+    printf '%s\n' "${name%.yaml}"
+  done
+}
+
+pulumi_local_env() {
+  local cluster_env
+  cluster_env=$("$_PULUMI_ENV_ROOT/hack/cluster.sh" env) || {
+    _pulumi_env_err "hack/cluster.sh env failed"
+    return 1
+  }
+  eval "$cluster_env" || return 1
+
+  export MICROSTACK_STATE=${MICROSTACK_STATE:-$HOME/.local/state/microstack}
+  mkdir -p "$MICROSTACK_STATE/pulumi" || return 1
+  export PULUMI_BACKEND_URL="file://$MICROSTACK_STATE/pulumi"
+  if [[ -z ${PULUMI_CONFIG_PASSPHRASE+set} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
+    export PULUMI_CONFIG_PASSPHRASE=$PULUMI_LOCAL_PASSPHRASE
+  fi
+  export PULUMI_SKIP_UPDATE_CHECK=true
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
+
+  if ! command -v pulumi >/dev/null; then
+    _pulumi_env_err "pulumi is not built: run hack/tools.sh install pulumi pulumi-language-go pulumi-resource-kubernetes"
+    return 1
+  fi
+}
+
+pulumi_local_stack() {
+  local stack=${1:?usage: pulumi_local_stack STACK} src dir copy tmp
+  src=$_PULUMI_ENV_ROOT/Pulumi.$stack.yaml
+  if [[ ! -f $src ]]; then
+    _pulumi_env_err "no stack '$stack': there is no Pulumi.$stack.yaml (stacks: $(pulumi_stacks | paste -sd ' ' -))"
+    return 1
+  fi
+  if [[ ${PULUMI_BACKEND_URL:-} != file://* || -z ${MICROSTACK_STATE:-} ]]; then
+    _pulumi_env_err "PULUMI_BACKEND_URL is not a local file backend; call pulumi_local_env first"
+    return 1
+  fi
+
+  # Create the stack from a scratch directory holding only the project file: `pulumi stack init`
+  # records the new stack's encryption salt in the stack file of the directory it runs in.
+  if ! (cd "$_PULUMI_ENV_ROOT" && pulumi stack select "$stack" --non-interactive) >/dev/null 2>&1; then
+    tmp=$(mktemp -d) || return 1
+    cp "$_PULUMI_ENV_ROOT/Pulumi.yaml" "$tmp/" || {
+      rm -rf "$tmp"
+      return 1
+    }
+    if ! (cd "$tmp" && pulumi stack init "$stack" --secrets-provider passphrase --no-select --non-interactive) >&2; then
+      rm -rf "$tmp"
+      _pulumi_env_err "could not create stack '$stack' in $PULUMI_BACKEND_URL"
+      return 1
+    fi
+    rm -rf "$tmp"
+    (cd "$_PULUMI_ENV_ROOT" && pulumi stack select "$stack" --non-interactive) >&2 || return 1
+  fi
+
+  # The private copy: the committed file without the secrets-provider keys of other backends.
+  dir=$MICROSTACK_STATE/pulumi-config
+  copy=$dir/Pulumi.$stack.yaml
+  mkdir -p "$dir" || return 1
+  sed -E '/^(secretsprovider|encryptedkey|encryptionsalt):/d' "$src" >"$copy" || return 1
+  printf '%s\n' "$copy"
+}
