@@ -15,7 +15,7 @@
 # What pulumi_local_env exports:
 #   KUBECONFIG, KUBECACHEDIR, DOCKER_HOST, DOCKER_BUILDKIT, MICROSTACK_REGISTRY, PATH
 #       from `hack/cluster.sh env`: the local cluster, its Docker engine and registry, and the
-#       tools built by hack/tools.sh (pulumi, pulumi-language-go, pulumi-resource-kubernetes)
+#       tools built by hack/tools.sh (pulumi and its Go language host among them)
 #   PULUMI_BACKEND_URL=file://$MICROSTACK_STATE/pulumi
 #       a local file backend (the directory is created); always set, whatever the caller had, so
 #       that a local run can never write to a shared backend
@@ -23,9 +23,14 @@
 #       only when neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set. It
 #       encrypts the secrets of the local stacks, which only ever describe the throwaway local
 #       cluster; whoever sets a passphrase of their own must keep using it for those stacks
+#   PULUMI_HOME=$MICROSTACK_STATE/pulumi-home
+#       the CLI's own directory (plugins, selected stacks), apart from the user's ~/.pulumi
+#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true, PULUMI_IGNORE_AMBIENT_PLUGINS=true
+#       plugins cannot be downloaded here: each resource plugin the program uses (an SDK in
+#       go.mod) that hack/tools.sh has built is installed into PULUMI_HOME at the SDK's version.
+#       The Kubernetes one is required; without the Docker one, stacks must deploy an existing
+#       image (config `image`) rather than build one
 #   PULUMI_SKIP_UPDATE_CHECK=true
-#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-#       plugins cannot be downloaded here: the CLI uses the ones hack/tools.sh built, on PATH
 #   PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
 #       see "Stack config"
 #   MICROSTACK_STATE (default ~/.local/state/microstack), the state directory of hack/cluster.sh
@@ -70,14 +75,42 @@ pulumi_local_env() {
   if [[ -z ${PULUMI_CONFIG_PASSPHRASE+set} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
     export PULUMI_CONFIG_PASSPHRASE=$PULUMI_LOCAL_PASSPHRASE
   fi
+  export PULUMI_HOME=$MICROSTACK_STATE/pulumi-home
   export PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_IGNORE_AMBIENT_PLUGINS=true
   export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
+  mkdir -p "$PULUMI_HOME" || return 1
 
   if ! command -v pulumi >/dev/null; then
-    _pulumi_env_err "pulumi is not built: run hack/tools.sh install pulumi pulumi-language-go pulumi-resource-kubernetes"
+    _pulumi_env_err "pulumi is not built: run hack/tools.sh install pulumi pulumi-language-go"
     return 1
   fi
+  _pulumi_install_plugins
+}
+
+# _pulumi_sdk_plugins: "NAME VERSION" of every resource plugin the program's go.mod implies
+# (github.com/pulumi/pulumi-NAME/sdk[/vN] vVERSION).
+_pulumi_sdk_plugins() {
+  sed -nE 's#^[[:space:]]*(require[[:space:]]+)?github\.com/pulumi/pulumi-([a-z0-9-]+)/sdk(/v[0-9]+)?[[:space:]]+v([^[:space:]]+).*$#\2 \4#p' \
+    "$_PULUMI_ENV_ROOT/go.mod"
+}
+
+# _pulumi_install_plugins: install into PULUMI_HOME the resource plugins hack/tools.sh has built.
+_pulumi_install_plugins() {
+  local name version bin
+  while read -r name version; do
+    [[ ! -x $PULUMI_HOME/plugins/resource-$name-v$version/pulumi-resource-$name ]] || continue
+    if bin=$("$_PULUMI_ENV_ROOT/hack/tools.sh" path "pulumi-resource-$name" 2>/dev/null); then
+      pulumi plugin install resource "$name" "$version" --file "$bin" >&2 || {
+        _pulumi_env_err "could not install the $name plugin from $bin"
+        return 1
+      }
+    elif [[ $name == kubernetes ]]; then
+      _pulumi_env_err "pulumi-resource-kubernetes is not built: run hack/tools.sh install pulumi-resource-kubernetes"
+      return 1
+    fi
+  done < <(_pulumi_sdk_plugins)
 }
 
 pulumi_local_stack() {
