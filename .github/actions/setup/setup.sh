@@ -7,6 +7,9 @@
 #   PULUMI_BACKEND_URL        when set: a self-managed backend (s3://, gs://, azblob://, file://)
 #   PULUMI_CONFIG_PASSPHRASE  with a self-managed backend: the stacks' secrets are passphrase-encrypted
 #   PULUMI_SKIP_UPDATE_CHECK  true
+#   PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER  true: a stack file without secrets-provider settings
+#                             (no encryptionsalt committed) uses the one recorded in the stack's
+#                             state, as hack/lib/pulumi-env.sh does locally, rather than a new one
 # and prints the step output pulumi-version (the Pulumi SDK version of go.mod, for the CLI).
 # Every missing setting fails the job with an annotation naming the secret or variable to create.
 set -euo pipefail
@@ -46,6 +49,7 @@ fi
 [[ -z ${ACCESS_TOKEN:-} ]] || put_env PULUMI_ACCESS_TOKEN "$ACCESS_TOKEN"
 [[ -z ${PASSPHRASE:-} ]] || put_env PULUMI_CONFIG_PASSPHRASE "$PASSPHRASE"
 put_env PULUMI_SKIP_UPDATE_CHECK true
+put_env PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER true
 
 # --- Kubeconfig -------------------------------------------------------------------------------
 [[ -n ${KUBECONFIG_CONTENT:-} ]] ||
