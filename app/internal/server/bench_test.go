@@ -19,39 +19,68 @@ func (w *discardWriter) Header() http.Header         { return w.header }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(code int)        { w.status = code }
 
-func BenchmarkHello(b *testing.B) {
-	tests := []struct {
+// benchLoggers are the logging set-ups the hot path is measured with: none,
+// and the JSON request log the service writes at info level.
+func benchLoggers() []struct {
+	name   string
+	logger *slog.Logger
+} {
+	return []struct {
 		name   string
 		logger *slog.Logger
 	}{
 		{"log=none", slog.New(slog.DiscardHandler)},
 		{"log=json", slog.New(slog.NewJSONHandler(io.Discard, nil))},
 	}
-	for _, tt := range tests {
+}
+
+// serveLoop serves GET target on h until next says stop, as one
+// connection's goroutine does, and returns the last status.
+func serveLoop(h http.Handler, target string, next func() bool) int {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	w := &discardWriter{header: make(http.Header)}
+	for next() {
+		clear(w.header)
+		req.Pattern = ""
+		h.ServeHTTP(w, req)
+	}
+	return w.status
+}
+
+func BenchmarkHello(b *testing.B) {
+	for _, tt := range benchLoggers() {
 		b.Run(tt.name, func(b *testing.B) {
 			h := newTestServer(b, testConfig(), WithLogger(tt.logger)).Handler()
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			w := &discardWriter{header: make(http.Header)}
 			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.header)
-				req.Pattern = ""
-				h.ServeHTTP(w, req)
+			if status := serveLoop(h, "/", b.Loop); status != http.StatusOK {
+				b.Fatalf("status = %d", status)
 			}
-			if w.status != http.StatusOK {
-				b.Fatalf("status = %d", w.status)
-			}
+		})
+	}
+}
+
+// BenchmarkHelloParallel serves GET / from every P at once, as the server
+// does under many connections, which also measures contention in the
+// logger and the metrics.
+func BenchmarkHelloParallel(b *testing.B) {
+	for _, tt := range benchLoggers() {
+		b.Run(tt.name, func(b *testing.B) {
+			h := newTestServer(b, testConfig(), WithLogger(tt.logger)).Handler()
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				// A goroutine may get no iteration at all, and status 0.
+				if status := serveLoop(h, "/", pb.Next); status != http.StatusOK && status != 0 {
+					b.Errorf("status = %d", status)
+				}
+			})
 		})
 	}
 }
 
 func BenchmarkNotFound(b *testing.B) {
 	h := newTestServer(b, testConfig()).Handler()
-	req := httptest.NewRequest(http.MethodGet, "/missing", nil)
-	w := &discardWriter{header: make(http.Header)}
 	b.ReportAllocs()
-	for b.Loop() {
-		clear(w.header)
-		h.ServeHTTP(w, req)
+	if status := serveLoop(h, "/missing", b.Loop); status != http.StatusNotFound {
+		b.Fatalf("status = %d", status)
 	}
 }
