@@ -1,0 +1,228 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/microstack/microstack/bench/load"
+)
+
+// Targets the service is held to.
+const (
+	minThroughputRatio = 0.85                  // of the ceiling's requests per second
+	maxP99Ratio        = 1.25                  // of the ceiling's 99th percentile latency
+	maxIdleRSS         = 12_000_000            // bytes
+	maxReady           = 50 * time.Millisecond // exec to the first 200 from /readyz
+	maxImageSize       = 10_000_000            // bytes
+)
+
+// figures are what the report keeps of a load run.
+type figures struct {
+	throughput float64 // requests per second
+	p50, p99   time.Duration
+}
+
+func figuresOf(r load.Result) figures {
+	return figures{throughput: r.Throughput(), p50: r.Latency.Quantile(0.5), p99: r.Latency.Quantile(0.99)}
+}
+
+// point is one connection count measured on both servers.
+type point struct {
+	conns        int
+	ceiling, app figures
+	appRSS       int64 // the service's largest resident set during its run
+}
+
+func (p point) throughputRatio() float64 {
+	return ratio(p.app.throughput, p.ceiling.throughput)
+}
+
+func (p point) p99Ratio() float64 {
+	return ratio(float64(p.app.p99), float64(p.ceiling.p99))
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// report is every figure of a run.
+type report struct {
+	duration, warmup        time.Duration
+	loadBefore, loadAfter   string
+	points                  []point
+	wrk                     *wrkPoint
+	wrkSkipped              string
+	idleRSS, ceilingIdleRSS int64
+	ready                   []time.Duration // sorted
+	image                   imageFigure
+	profile                 string
+}
+
+// status is how a figure compares with its target.
+type status string
+
+const (
+	met     status = "met"
+	missed  status = "MISSED"
+	skipped status = "skipped"
+)
+
+// verdict is one target and how the run did against it.
+type verdict struct {
+	target string
+	figure string
+	status status
+}
+
+func check(ok bool) status {
+	if ok {
+		return met
+	}
+	return missed
+}
+
+// verdicts compares the figures with the targets.
+func (r report) verdicts() []verdict {
+	var v []verdict
+	for _, p := range r.points {
+		tr, lr := p.throughputRatio(), p.p99Ratio()
+		v = append(v,
+			verdict{fmt.Sprintf("throughput ≥ %.2f × ceiling, %s", minThroughputRatio, conns(p.conns)),
+				fmt.Sprintf("%.2f", tr), check(tr >= minThroughputRatio)},
+			verdict{fmt.Sprintf("p99 ≤ %.2f × ceiling, %s", maxP99Ratio, conns(p.conns)),
+				fmt.Sprintf("%.2f", lr), check(lr <= maxP99Ratio)},
+		)
+	}
+	v = append(v,
+		verdict{"idle RSS ≤ " + megabytes(maxIdleRSS), megabytes(r.idleRSS), check(r.idleRSS <= maxIdleRSS)},
+		verdict{"exec to ready ≤ " + millis(maxReady), millis(r.readyMedian()) + " median", check(r.readyMedian() <= maxReady)},
+	)
+	img := verdict{target: "image ≤ " + megabytes(maxImageSize)}
+	if r.image.skipped != "" {
+		img.figure, img.status = r.image.skipped, skipped
+	} else {
+		img.figure, img.status = megabytes(r.image.size), check(r.image.size <= maxImageSize)
+	}
+	return append(v, img)
+}
+
+// missed reports whether any target was missed.
+func (r report) missed() bool {
+	for _, v := range r.verdicts() {
+		if v.status == missed {
+			return true
+		}
+	}
+	return false
+}
+
+func (r report) readyMedian() time.Duration {
+	if len(r.ready) == 0 {
+		return 0
+	}
+	return r.ready[len(r.ready)/2]
+}
+
+// write prints the report.
+func (r report) write(w io.Writer) {
+	fmt.Fprintf(w, "microstack bench: %s per point after %s of warm-up; %d CPUs, GOMAXPROCS %d, %s\n",
+		r.duration, r.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Fprintf(w, "load average: %s before, %s after\n", r.loadBefore, r.loadAfter)
+	if busy(r.loadBefore) {
+		fmt.Fprintf(w, "note: the machine was busy before the run; the figures are noisy\n")
+	}
+
+	fmt.Fprintf(w, "\nthroughput and latency, closed loop over 127.0.0.1 (bench/load); ratio = service / ceiling\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns\tceiling req/s\tservice req/s\tratio\tceiling p50\tservice p50\tceiling p99\tservice p99\tratio\tservice RSS max\t")
+	for _, p := range r.points {
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%.2f\t%s\t\n",
+			p.conns, p.ceiling.throughput, p.app.throughput, p.throughputRatio(),
+			micros(p.ceiling.p50), micros(p.app.p50), micros(p.ceiling.p99), micros(p.app.p99),
+			p.p99Ratio(), megabytes(p.appRSS))
+	}
+	tw.Flush()
+	switch {
+	case r.wrk != nil:
+		fmt.Fprintf(w, "\nwrk, %s: ceiling %.0f req/s, p99 %s; service %.0f req/s, p99 %s; ratios %.2f and %.2f\n",
+			conns(r.wrk.conns), r.wrk.ceiling.throughput, micros(r.wrk.ceiling.p99),
+			r.wrk.app.throughput, micros(r.wrk.app.p99),
+			ratio(r.wrk.app.throughput, r.wrk.ceiling.throughput),
+			ratio(float64(r.wrk.app.p99), float64(r.wrk.ceiling.p99)))
+	case r.wrkSkipped != "":
+		fmt.Fprintf(w, "\nwrk: skipped: %s\n", r.wrkSkipped)
+	}
+
+	fmt.Fprintf(w, "\nmemory (VmRSS): service idle %s (ceiling idle %s)", megabytes(r.idleRSS), megabytes(r.ceilingIdleRSS))
+	if n := len(r.points); n > 0 {
+		last := r.points[n-1]
+		fmt.Fprintf(w, ", service under %s at most %s", conns(last.conns), megabytes(last.appRSS))
+	}
+	fmt.Fprintln(w)
+	if n := len(r.ready); n > 0 {
+		fmt.Fprintf(w, "exec to first 200 on /readyz: median %s of %d starts (fastest %s, slowest %s)\n",
+			millis(r.readyMedian()), n, millis(r.ready[0]), millis(r.ready[n-1]))
+	}
+	if r.image.skipped != "" {
+		fmt.Fprintf(w, "image: skipped: %s\n", r.image.skipped)
+	} else {
+		fmt.Fprintf(w, "image %s: %s, largest layer %s (%s)\n", r.image.ref, megabytes(r.image.size),
+			megabytes(r.image.largestLayer), abbreviate(r.image.largestBy, 80))
+	}
+
+	fmt.Fprintf(w, "\ntargets\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range r.verdicts() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.status, v.target, v.figure)
+	}
+	tw.Flush()
+
+	if r.profile != "" {
+		fmt.Fprintf(w, "\nCPU profile of the service under %s (go tool pprof -top)\n", conns(profileConns))
+		for line := range strings.Lines(r.profile) {
+			fmt.Fprintf(w, "  %s", line)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// busy reports whether a 1-minute load average, as loadAverage prints it,
+// is above what the machine runs without queueing.
+func busy(loadavg string) bool {
+	one, _, _ := strings.Cut(loadavg, " ")
+	v, err := strconv.ParseFloat(one, 64)
+	return err == nil && v > 1.25*float64(runtime.NumCPU())
+}
+
+func conns(n int) string {
+	if n == 1 {
+		return "1 connection"
+	}
+	return strconv.Itoa(n) + " connections"
+}
+
+func megabytes(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+
+func millis(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+func micros(d time.Duration) string {
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+}
+
+func abbreviate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

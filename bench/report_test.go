@@ -1,0 +1,92 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func sampleReport() report {
+	us := time.Microsecond
+	return report{
+		duration: 5 * time.Second, warmup: time.Second,
+		loadBefore: "0.50 0.40 0.30", loadAfter: "1.90 0.80 0.50",
+		points: []point{
+			{conns: 1, ceiling: figures{20000, 45 * us, 90 * us}, app: figures{18000, 50 * us, 100 * us}, appRSS: 10e6},
+			{conns: 64, ceiling: figures{40000, 1500 * us, 4000 * us}, app: figures{30000, 2000 * us, 6000 * us}, appRSS: 15e6},
+		},
+		wrkSkipped: "wrk is not installed",
+		idleRSS:    9_500_000, ceilingIdleRSS: 6_000_000,
+		ready: []time.Duration{4 * time.Millisecond, 6 * time.Millisecond, 60 * time.Millisecond},
+		image: imageFigure{skipped: "DOCKER_HOST is not set"},
+	}
+}
+
+func TestVerdicts(t *testing.T) {
+	want := []verdict{
+		{"throughput ≥ 0.85 × ceiling, 1 connection", "0.90", met},
+		{"p99 ≤ 1.25 × ceiling, 1 connection", "1.11", met},
+		{"throughput ≥ 0.85 × ceiling, 64 connections", "0.75", missed},
+		{"p99 ≤ 1.25 × ceiling, 64 connections", "1.50", missed},
+		{"idle RSS ≤ 12.0 MB", "9.5 MB", met},
+		{"exec to ready ≤ 50.0 ms", "6.0 ms median", met},
+		{"image ≤ 10.0 MB", "DOCKER_HOST is not set", skipped},
+	}
+	r := sampleReport()
+	got := r.verdicts()
+	if len(got) != len(want) {
+		t.Fatalf("%d verdicts, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("verdict %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if !r.missed() {
+		t.Error("missed() = false with two targets missed")
+	}
+	r.points = r.points[:1]
+	if r.missed() {
+		t.Error("missed() = true with every target met or skipped")
+	}
+}
+
+func TestImageVerdict(t *testing.T) {
+	r := sampleReport()
+	r.image = imageFigure{ref: "microstack:v1", size: 12_500_000}
+	v := r.verdicts()
+	if got := v[len(v)-1]; got.status != missed || got.figure != "12.5 MB" {
+		t.Errorf("image verdict = %+v, want 12.5 MB missed", got)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	var b strings.Builder
+	sampleReport().write(&b)
+	out := b.String()
+	for _, want := range []string{
+		"load average: 0.50 0.40 0.30 before, 1.90 0.80 0.50 after",
+		"20000", "18000", "0.90", "45 µs", "6000 µs", "15.0 MB",
+		"wrk: skipped: wrk is not installed",
+		"service idle 9.5 MB (ceiling idle 6.0 MB), service under 64 connections at most 15.0 MB",
+		"median 6.0 ms of 3 starts (fastest 4.0 ms, slowest 60.0 ms)",
+		"image: skipped: DOCKER_HOST is not set",
+		"MISSED   throughput ≥ 0.85 × ceiling, 64 connections",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "busy") {
+		t.Errorf("report calls an idle machine busy:\n%s", out)
+	}
+}
+
+func TestBusy(t *testing.T) {
+	tests := map[string]bool{"0.10 0.20 0.30": false, "99.00 1.00 1.00": true, "unknown": false}
+	for load, want := range tests {
+		if got := busy(load); got != want {
+			t.Errorf("busy(%q) = %v, want %v", load, got, want)
+		}
+	}
+}
