@@ -94,3 +94,103 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 		t.Errorf("connection closed after %v, before ReadHeaderTimeout %v", took, headerTimeout)
 	}
 }
+
+// rawConn dials the server for a test that speaks HTTP/1.1 by hand, with a
+// deadline that bounds the whole exchange.
+func rawConn(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	return conn
+}
+
+// readUntilClosed reads what the server sends until it closes the
+// connection, failing the test if the deadline comes first.
+func readUntilClosed(t *testing.T, conn net.Conn) string {
+	t.Helper()
+	reply, err := io.ReadAll(conn)
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		t.Fatalf("connection still open; received %q", reply)
+	}
+	return string(reply)
+}
+
+func TestSlowBodyIsCutOff(t *testing.T) {
+	const readTimeout = 300 * time.Millisecond
+	cfg := testConfig()
+	cfg.ReadTimeout = readTimeout
+	r := start(t, newTestServer(t, cfg))
+
+	start := time.Now()
+	conn := rawConn(t, r.addr)
+	// A body within the 1 KiB bound, announced in full and sent a byte
+	// every 20ms: it would take 10s to arrive.
+	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: test\r\nContent-Length: 500\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for range 500 {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			if _, err := conn.Write([]byte("b")); err != nil {
+				return
+			}
+		}
+	}()
+
+	reply := readUntilClosed(t, conn)
+	took := time.Since(start)
+	if strings.HasPrefix(reply, "HTTP/1.1 200 ") {
+		t.Errorf("a body that never finished was answered with 200:\n%s", reply)
+	}
+	if took < readTimeout {
+		t.Errorf("connection closed after %v, before ReadTimeout %v", took, readTimeout)
+	}
+}
+
+func TestOversizedBodyIsRefusedUnread(t *testing.T) {
+	r := start(t, newTestServer(t, testConfig()))
+	conn := rawConn(t, r.addr)
+	// Announce 64 MiB and send none of it: the answer must not wait for it.
+	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: test\r\nContent-Length: 67108864\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	reply := readUntilClosed(t, conn)
+	for _, want := range []string{"HTTP/1.1 413 ", "Connection: close", `{"error":"request body exceeds 1024 bytes"}`} {
+		if !strings.Contains(reply, want) {
+			t.Errorf("reply lacks %q:\n%s", want, reply)
+		}
+	}
+}
+
+func TestIdleConnectionsAreClosed(t *testing.T) {
+	const idleTimeout = 200 * time.Millisecond
+	cfg := testConfig()
+	cfg.IdleTimeout = idleTimeout
+	r := start(t, newTestServer(t, cfg))
+	conn := rawConn(t, r.addr)
+	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	answered := time.Now()
+	reply := readUntilClosed(t, conn)
+	took := time.Since(answered)
+	if !strings.HasPrefix(reply, "HTTP/1.1 200 ") || strings.Contains(reply, "Connection: close") {
+		t.Errorf("reply = %q, want a keep-alive 200", reply)
+	}
+	if took < idleTimeout {
+		t.Errorf("idle connection closed after %v, before IdleTimeout %v", took, idleTimeout)
+	}
+}
