@@ -79,6 +79,13 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 	if err := sameResponse(ctx, app.url, ceiling.url); err != nil {
 		return err
 	}
+	var quiet *process // the service with its request logs off
+	if b.opts.nolog {
+		if quiet, err = startApp(ctx, bins.app, b.opts.message, []string{"APP_LOG_LEVEL=warn"}); err != nil {
+			return err
+		}
+		defer quiet.stop()
+	}
 
 	time.Sleep(settle)
 	if rep.idleRSS, err = app.rss(); err != nil {
@@ -100,7 +107,15 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 		if err != nil {
 			return err
 		}
-		rep.points = append(rep.points, point{conns: n, ceiling: figuresOf(c), app: figuresOf(a), appRSS: rss})
+		p := point{conns: n, ceiling: figuresOf(c), app: figuresOf(a), appRSS: rss}
+		if quiet != nil {
+			q, err := b.load(ctx, quiet.url, n)
+			if err != nil {
+				return err
+			}
+			p.appNoLog = new(figuresOf(q))
+		}
+		rep.points = append(rep.points, p)
 	}
 
 	if b.opts.wrk {

@@ -22,6 +22,8 @@
 //	-starts 10        process starts timed for the ready figure
 //	-profile=true     take a CPU profile of the service under 16 connections
 //	-wrk=true         repeat the largest point with wrk, when it is installed
+//	-nolog=true       also load the service with APP_LOG_LEVEL=warn, which
+//	                  turns its request logs off, to show what they cost
 //	-image REF        also report the size of image REF (needs DOCKER_HOST)
 //	-out DIR          keep the binaries and the profile in DIR
 //	-strict           exit with status 1 if a target is missed

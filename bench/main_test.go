@@ -22,6 +22,7 @@ func TestRunSmoke(t *testing.T) {
 		warmup:   100 * time.Millisecond,
 		starts:   2,
 		profile:  true,
+		nolog:    true,
 		message:  "Hello from the bench",
 		out:      t.TempDir(),
 	}
@@ -32,7 +33,7 @@ func TestRunSmoke(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"conns  ceiling req/s", "memory (VmRSS): service idle", "exec to first 200 on /readyz: median",
-		"targets", "idle RSS ≤ 12.0 MB", "CPU profile of the service", "flat%",
+		"request logs off", "targets", "idle RSS ≤ 12.0 MB", "CPU profile of the service", "flat%",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)

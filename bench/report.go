@@ -35,7 +35,8 @@ func figuresOf(r load.Result) figures {
 type point struct {
 	conns        int
 	ceiling, app figures
-	appRSS       int64 // the service's largest resident set during its run
+	appRSS       int64    // the service's largest resident set during its run
+	appNoLog     *figures // the service with its request logs off, if measured
 }
 
 func (p point) throughputRatio() float64 {
@@ -150,6 +151,7 @@ func (r report) write(w io.Writer) {
 			p.p99Ratio(), megabytes(p.appRSS))
 	}
 	tw.Flush()
+	r.writeNoLog(w)
 	switch {
 	case r.wrk != nil:
 		fmt.Fprintf(w, "\nwrk, %s: ceiling %.0f req/s, p99 %s; service %.0f req/s, p99 %s; ratios %.2f and %.2f\n",
@@ -192,6 +194,23 @@ func (r report) write(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// writeNoLog prints the figures of the service with its request logs off,
+// if they were measured.
+func (r report) writeNoLog(w io.Writer) {
+	if len(r.points) == 0 || r.points[0].appNoLog == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nthe service with its request logs off (APP_LOG_LEVEL=warn), for what they cost; ratio = to the ceiling\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns\tservice req/s\tratio\tservice p99\tratio\t")
+	for _, p := range r.points {
+		q := p.appNoLog
+		fmt.Fprintf(tw, "%d\t%.0f\t%.2f\t%s\t%.2f\t\n", p.conns, q.throughput, ratio(q.throughput, p.ceiling.throughput),
+			micros(q.p99), ratio(float64(q.p99), float64(p.ceiling.p99)))
+	}
+	tw.Flush()
 }
 
 // busy reports whether a 1-minute load average, as loadAverage prints it,
