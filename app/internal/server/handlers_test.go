@@ -168,3 +168,23 @@ func TestWithRouteIsObserved(t *testing.T) {
 		t.Errorf("metrics lack %s", want)
 	}
 }
+
+// TestPrebuiltHeadersStayPrivate guards the header values that prebuilt
+// responses share: what one response's writer does to its header must not
+// reach the next response.
+func TestPrebuiltHeadersStayPrivate(t *testing.T) {
+	h := newTestServer(t, testConfig()).Handler()
+	first := httptest.NewRecorder()
+	h.ServeHTTP(first, httptest.NewRequest(http.MethodGet, "/", nil))
+	first.Header().Add("Content-Type", "text/plain")
+	first.Header().Set("Content-Length", "0")
+
+	second := httptest.NewRecorder()
+	h.ServeHTTP(second, httptest.NewRequest(http.MethodGet, "/", nil))
+	if got := second.Header().Values("Content-Type"); len(got) != 1 || got[0] != contentTypeJSON {
+		t.Errorf("Content-Type = %q, want only %q", got, contentTypeJSON)
+	}
+	if got := second.Header().Get("Content-Length"); got != "35" {
+		t.Errorf("Content-Length = %q, want 35", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,8 +32,30 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 
 	// codeLabels holds every status code already formatted, which saves
-	// the hot path an allocation per request.
+	// a first request with a new code an allocation.
 	codeLabels []string
+
+	// series caches, by seriesKey, the seriesPair each request feeds.
+	// The vectors would find the pair too, but hash and validate the
+	// three label values once per vector on every request, under a lock
+	// that every connection contends for; a sync.Map is read without one.
+	// The key space is bounded: routes are patterns, methods and codes
+	// come from fixed sets. Nothing deletes from the vectors, so a cached
+	// pair stays the one they hold.
+	series sync.Map
+}
+
+// seriesKey identifies the series of one route, method and status code.
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+// seriesPair is the request counter and the duration histogram of one
+// seriesKey.
+type seriesPair struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics() (*metrics, error) {
@@ -68,10 +91,22 @@ func newMetrics() (*metrics, error) {
 
 // observe records one served request.
 func (m *metrics) observe(route, method string, code int, elapsed time.Duration) {
-	c := m.codeLabel(code)
-	method = methodLabel(method)
-	m.requests.WithLabelValues(route, method, c).Inc()
-	m.duration.WithLabelValues(route, method, c).Observe(elapsed.Seconds())
+	p := m.seriesFor(seriesKey{route: route, method: methodLabel(method), code: code})
+	p.requests.Inc()
+	p.duration.Observe(elapsed.Seconds())
+}
+
+// seriesFor returns the series of k, creating them on first use.
+func (m *metrics) seriesFor(k seriesKey) seriesPair {
+	if p, ok := m.series.Load(k); ok {
+		return p.(seriesPair)
+	}
+	c := m.codeLabel(k.code)
+	p, _ := m.series.LoadOrStore(k, seriesPair{
+		requests: m.requests.WithLabelValues(k.route, k.method, c),
+		duration: m.duration.WithLabelValues(k.route, k.method, c),
+	})
+	return p.(seriesPair)
 }
 
 // handler serves the registry in the Prometheus exposition format.

@@ -9,12 +9,17 @@ import (
 
 const contentTypeJSON = "application/json"
 
-// jsonResponse is a response whose body is encoded once, when the server is
-// built, so that serving it costs no encoding and no allocation for the body.
+// jsonResponse is a response whose body and headers are encoded once, when
+// the server is built, so that serving it costs no encoding and no
+// allocation.
 type jsonResponse struct {
 	status int
 	body   []byte
-	length string
+	// contentType and length are header values shared by every response
+	// served: they are assigned to the header map, not copied, and nothing
+	// writes to a header value in place.
+	contentType []string
+	length      []string
 }
 
 func newJSONResponse(status int, v any) (jsonResponse, error) {
@@ -23,14 +28,21 @@ func newJSONResponse(status int, v any) (jsonResponse, error) {
 		return jsonResponse{}, fmt.Errorf("encode %T: %w", v, err)
 	}
 	body = append(body, '\n')
-	return jsonResponse{status: status, body: body, length: strconv.Itoa(len(body))}, nil
+	return jsonResponse{
+		status:      status,
+		body:        body,
+		contentType: []string{contentTypeJSON},
+		length:      []string{strconv.Itoa(len(body))},
+	}, nil
 }
 
 // ServeHTTP writes the response.
 func (j jsonResponse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Assigned directly rather than with Header.Set, which would
+	// canonicalize the keys and allocate a value slice for each.
 	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Content-Length", j.length)
+	h["Content-Type"] = j.contentType
+	h["Content-Length"] = j.length
 	w.WriteHeader(j.status)
 	// net/http would discard a HEAD body anyway; skipping the write keeps
 	// the logged byte count truthful.
