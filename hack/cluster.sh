@@ -28,6 +28,10 @@ CLUSTER_CIDR=10.244.0.0/16 # all pods
 NODE_POD_CIDR=10.244.0.0/24 # this node's pods (host-local IPAM range)
 NODE_IP=10.244.0.1          # bridge gateway = node InternalIP
 SERVICE_CIDR=10.96.0.0/16
+# The Docker engine's own bridge (build and `docker run` containers), NATed by our own rule.
+DOCKER_BRIDGE=msdocker0
+DOCKER_CIDR=172.30.0.0/24
+DOCKER_GW=172.30.0.1
 API_SERVICE_IP=10.96.0.1
 API_PORT=6443
 ETCD_CLIENT_PORT=2379
@@ -85,7 +89,7 @@ tool() {
 }
 
 # Build what is missing: Debian packages first (cheap), then the cached source builds (slow once).
-# ensure_tools [apt-only]
+# ensure_tools BINARY...: Debian packages, then the named cluster binaries.
 ensure_tools() {
   local cmd missing=0 bin
   for cmd in docker-registry dockerd containerd ctr runc iptables conntrack openssl busybox curl jq; do
@@ -96,10 +100,10 @@ ensure_tools() {
     log "installing Debian packages (hack/tools.sh apt)"
     "$ROOT/hack/tools.sh" apt
   fi
-  [[ ${1:-} != apt-only ]] || return 0
+  [[ $# -gt 0 ]] || return 0
   command -v kubectl >/dev/null || die "kubectl is not installed"
   missing=0
-  for bin in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy metrics-server; do
+  for bin in "$@"; do
     "$ROOT/hack/tools.sh" path "$bin" >/dev/null 2>&1 || missing=1
   done
   if ((missing)); then
@@ -144,19 +148,25 @@ svc_start() {
   rm -f "$dir/pid.tmp"
 }
 
-# svc_stop NAME [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL.
+# svc_stop GRACE_SECONDS NAME...: SIGTERM to all of them at once, wait, then SIGKILL stragglers.
 svc_stop() {
-  local name=$1 grace=${2:-15} pid
-  if pid=$(svc_pid "$name"); then
-    log "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! timeout "$grace" bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"; then
-      warn "$name did not stop within ${grace}s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      timeout 10 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
+  local grace=$1 name pid pids=() names=()
+  shift
+  for name in "$@"; do
+    if pid=$(svc_pid "$name"); then
+      log "stopping $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      names+=("$name")
     fi
+    rm -f "$STATE/$name/pid"
+  done
+  [[ ${#pids[@]} -gt 0 ]] || return 0
+  if ! timeout "$grace" bash -c 'while kill -0 "$@" 2>/dev/null; do sleep 0.1; done' _ "${pids[@]}"; then
+    warn "still running after ${grace}s, killing: ${names[*]}"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    timeout 10 bash -c 'while kill -0 "$@" 2>/dev/null; do sleep 0.1; done' _ "${pids[@]}" || true
   fi
-  rm -f "$STATE/$name/pid"
 }
 
 # fail_with_log NAME MESSAGE: the error, with the end of the service's log.
@@ -187,15 +197,21 @@ wait_ready() {
   done
 }
 
-# PIDs of processes whose command line contains STRING (fixed string), never this script's own.
+# PIDs of processes with an argument containing STRING (fixed string), never this script's own.
 pids_with() {
+  grep -lzF -- "$1" /proc/[0-9]*/cmdline 2>/dev/null |
+    awk -F/ -v me="$$" -v sub_="$BASHPID" '$3 != me && $3 != sub_ { print $3 }' || true
+}
+
+# Daemons of this environment still running with our state directory on their command line (a
+# shell or editor looking at a file there is left alone).
+own_leftovers() {
   local p
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    [[ $p == "$$" || $p == "$BASHPID" ]] && continue
-    tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$1" && echo "$p"
+  for p in $(pids_with "$STATE/"); do
+    case $(cat "/proc/$p/comm" 2>/dev/null) in
+    containerd* | dockerd | docker-proxy | runc | etcd | kube-* | kubelet | metrics-server | docker-registry) echo "$p" ;;
+    esac
   done
-  return 0
 }
 
 kill_pids() {
@@ -227,6 +243,25 @@ host_save() {
   if [[ ! -s $dir/forward-policy.saved ]]; then
     iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" { print $3 }' >"$dir/forward-policy.saved"
   fi
+  # iptables-nft creates its tables on first use; the ones that did not exist are dropped again.
+  if [[ ! -f $dir/nft-tables.saved ]]; then
+    nft list tables >"$dir/nft-tables.saved" 2>/dev/null || true
+  fi
+}
+
+# Tables of iptables that appeared since `up` and hold nothing but ACCEPT policies.
+remove_new_empty_tables() {
+  local saved=$STATE/host/nft-tables.saved fam name ipt
+  [[ -f $saved ]] && command -v nft >/dev/null || return 0
+  nft list tables 2>/dev/null | while read -r _ fam name; do
+    grep -qxF "table $fam $name" "$saved" && continue
+    case $fam in ip) ipt=iptables ;; ip6) ipt=ip6tables ;; *) continue ;; esac
+    case $name in filter | nat | mangle | raw | security) ;; *) continue ;; esac
+    if ! "$ipt" -w -t "$name" -S 2>/dev/null | grep -qvE '^-P [A-Z]+ ACCEPT$'; then
+      nft delete table "$fam" "$name" 2>/dev/null || true
+    fi
+  done
+  rm -f "$saved"
 }
 
 host_restore_sysctls() {
@@ -235,10 +270,17 @@ host_restore_sysctls() {
   while IFS='=' read -r k v; do
     [[ $(sysctl -n "$k" 2>/dev/null) == "$v" ]] || sysctl -qw "$k=$v" || warn "could not restore $k=$v"
   done <"$f"
-  local policy
-  policy=$(cat "$STATE/host/forward-policy.saved" 2>/dev/null || true)
-  [[ -z $policy ]] || iptables -P FORWARD "$policy"
-  rm -f "$f" "$STATE/host/forward-policy.saved"
+  rm -f "$f"
+}
+
+# Only when it differs: setting it would create the filter table again.
+restore_forward_policy() {
+  local saved=$STATE/host/forward-policy.saved policy
+  policy=$(cat "$saved" 2>/dev/null || true)
+  if [[ -n $policy ]] && ! iptables -w -S FORWARD 2>/dev/null | grep -qxF -- "-P FORWARD $policy"; then
+    iptables -w -P FORWARD "$policy"
+  fi
+  rm -f "$saved"
 }
 
 # ipt_sweep IPTABLES: delete every rule that jumps to one of our chains, then the chains themselves.
@@ -327,22 +369,29 @@ check_cidrs() {
     dst=${route%% *}
     [[ $dst == default ]] && continue
     [[ $dst == */* ]] || dst=$dst/32
-    for ours in "$CLUSTER_CIDR" "$SERVICE_CIDR"; do
+    [[ $route == *"dev $DOCKER_BRIDGE"* ]] && continue
+    for ours in "$CLUSTER_CIDR" "$SERVICE_CIDR" "$DOCKER_CIDR"; do
       cidrs_overlap "$dst" "$ours" && die "$ours overlaps the machine's route '$route'"
     done
   done < <(ip -4 route show table all | grep -vE '^(local|broadcast|unreachable|multicast) ')
   while read -r ns; do
-    for ours in "$CLUSTER_CIDR" "$SERVICE_CIDR"; do
+    for ours in "$CLUSTER_CIDR" "$SERVICE_CIDR" "$DOCKER_CIDR"; do
       cidrs_overlap "$ns/32" "$ours" && die "$ours contains the DNS server $ns"
     done
   done < <(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2 }' /etc/resolv.conf)
   return 0
 }
 
-# preflight LAST_STEP_INDEX: the cluster binaries are needed only from etcd on.
+# preflight LAST_STEP_INDEX: only the binaries of the steps that will run are needed.
 preflight() {
+  local i bins=()
   [[ $(id -u) == 0 ]] || die "must run as root (it starts a kubelet, containerd and dockerd)"
-  if (($1 >= $(step_index etcd))); then ensure_tools; else ensure_tools apt-only; fi
+  for ((i = 0; i <= $1; i++)); do
+    case ${UP_STEPS[$i]} in
+    etcd | kube-* | kubelet | metrics-server) bins+=("${UP_STEPS[$i]}") ;;
+    esac
+  done
+  ensure_tools "${bins[@]}"
   check_cidrs
 }
 
@@ -370,12 +419,31 @@ EOF
 }
 
 # --- Docker engine ---------------------------------------------------------------------------------
-# Its own data/exec roots, socket and pid file. No bridge and no iptables rules: the engine leaves
-# no trace in the host's network, and builds that need the network use the host's (images.sh passes
-# --network host). Loopback registries such as localhost:5001 are plain HTTP by default.
+# Its own data/exec roots, socket and pid file. Its bridge is one we create, and it writes no
+# iptables rules itself: one masquerade rule of ours lets build steps reach the Go module proxy, and
+# both go away on `down` with the rest of our chains. Published ports bind to loopback only.
+# Loopback registries such as localhost:5001 are plain HTTP by default.
+setup_docker_network() {
+  ip link show "$DOCKER_BRIDGE" >/dev/null 2>&1 || ip link add "$DOCKER_BRIDGE" type bridge
+  ip addr replace "$DOCKER_GW/${DOCKER_CIDR#*/}" dev "$DOCKER_BRIDGE"
+  ip link set "$DOCKER_BRIDGE" up
+  sysctl -qw net.ipv4.ip_forward=1
+  iptables -w -t nat -N MICROSTACK-DOCKER 2>/dev/null || true
+  iptables -w -t nat -F MICROSTACK-DOCKER
+  iptables -w -t nat -A MICROSTACK-DOCKER -s "$DOCKER_CIDR" ! -o "$DOCKER_BRIDGE" -j MASQUERADE
+  iptables -w -t nat -C POSTROUTING -j MICROSTACK-DOCKER 2>/dev/null ||
+    iptables -w -t nat -A POSTROUTING -j MICROSTACK-DOCKER
+  iptables -w -N MICROSTACK-DOCKER 2>/dev/null || true
+  iptables -w -F MICROSTACK-DOCKER
+  iptables -w -A MICROSTACK-DOCKER -i "$DOCKER_BRIDGE" -j ACCEPT
+  iptables -w -A MICROSTACK-DOCKER -o "$DOCKER_BRIDGE" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+  iptables -w -C FORWARD -j MICROSTACK-DOCKER 2>/dev/null || iptables -w -A FORWARD -j MICROSTACK-DOCKER
+}
+
 start_docker() {
   local dir=$STATE/docker
   mkdir -p "$dir/data" "$dir/exec" "$STATE/bin"
+  setup_docker_network
   # Stale files from a crash: dockerd refuses a pid file with a live PID, and the managed containerd's
   # pid file could name an unrelated process by now.
   rm -f "$dir/docker.pid" "$dir/exec/containerd/containerd.pid" "$DOCKER_SOCK"
@@ -384,7 +452,7 @@ start_docker() {
   svc_start docker dockerd \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
     -H "unix://$DOCKER_SOCK" --config-file "$dir/daemon.json" \
-    --bridge none --iptables=false --ip-forward=false --ip-masq=false \
+    --bridge "$DOCKER_BRIDGE" --iptables=false --ip-forward=false --ip-masq=false --ip 127.0.0.1 \
     --cgroup-parent /microstack-docker --storage-driver overlay2 --log-level warn
 }
 
@@ -467,6 +535,8 @@ b64() { base64 -w0 <"$1"; }
 # make_kubeconfig FILE CERT USER: certificates embedded, context microstack-local.
 make_kubeconfig() {
   local file=$1 cert=$2 user=$3
+  # Kept while it is newer than its certificate.
+  [[ -s $file && $file -nt $PKI/$cert.crt ]] && return 0
   mkdir -p "$(dirname "$file")"
   cat >"$file.tmp" <<EOF
 apiVersion: v1
@@ -784,7 +854,7 @@ EOF
 # kubelet and containerd directories, pod network namespaces, sockets.
 node_leftovers_cleanup() {
   local shims
-  mapfile -t shims < <(pids_with "-address $CONTAINERD_SOCK")
+  mapfile -t shims < <(pids_with "$CONTAINERD_SOCK")
   kill_pids KILL "${shims[@]}"
   kill_pod_processes
   unmount_under "$STATE/kubelet"
@@ -833,6 +903,9 @@ podLogsDir: $dir/pod-logs
 resolvConf: /etc/resolv.conf
 serializeImagePulls: false
 registerNode: true
+# On a restart the first status is posted before the pod lifecycle loop has run once (NotReady);
+# a short period brings Ready seconds sooner. Cheap on a single node.
+nodeStatusUpdateFrequency: 3s
 evictionHard:
   memory.available: 200Mi
   nodefs.available: 5%
@@ -896,8 +969,10 @@ start_metrics_server() {
     --kubelet-client-certificate "$PKI/metrics-server.crt" \
     --kubelet-client-key "$PKI/metrics-server.key" \
     --kubelet-preferred-address-types InternalIP --kubelet-use-node-status-port \
-    --metric-resolution 10s
-  wait_ready metrics-server 60 curl -fsSk "https://$NODE_IP:$METRICS_PORT/readyz"
+    --metric-resolution 10s --kubelet-request-timeout 5s
+  # Not /readyz: it stays failing until some pod has metrics, which an empty cluster never has.
+  # The metrics API itself is checked by wait_cluster (kubectl top node).
+  wait_ready metrics-server 60 curl -fsSk "https://$NODE_IP:$METRICS_PORT/livez"
 }
 
 # --- Whole-cluster readiness --------------------------------------------------------------------------
@@ -984,7 +1059,8 @@ stop_pods() {
     if [[ -n $ids ]]; then
       log "stopping $(wc -w <<<"$ids") pod containers"
       for id in $ids; do ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGTERM "$id" >/dev/null 2>&1 || true; done
-      timeout 10 bash -c "while [[ -n \$(ctr --address '$CONTAINERD_SOCK' -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && \$3 == \"RUNNING\"') ]]; do sleep 0.2; done" || true
+      # A short grace period: a process that is PID 1 without a SIGTERM handler ignores it.
+      timeout 5 bash -c "while [[ -n \$(ctr --address '$CONTAINERD_SOCK' -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && \$3 == \"RUNNING\"') ]]; do sleep 0.2; done" || true
       for id in $ids; do
         ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
       done
@@ -996,22 +1072,23 @@ stop_pods() {
 }
 
 cmd_down() {
-  local name left=()
+  local left=()
   [[ $(id -u) == 0 ]] || die "must run as root"
-  for name in metrics-server kube-proxy kubelet; do svc_stop "$name"; done
+  # The node first (so nothing restarts the pods), the control plane, then the build services.
+  svc_stop 15 metrics-server kube-proxy kubelet
   stop_pods
-  svc_stop containerd
+  svc_stop 15 containerd
   node_leftovers_cleanup
-  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do svc_stop "$name"; done
-  svc_stop docker 30
-  svc_stop registry
-  # Anything else started from the state directory (dockerd's containerd, shims, build containers).
-  mapfile -t left < <(pids_with "$STATE/")
+  svc_stop 15 kube-scheduler kube-controller-manager kube-apiserver
+  svc_stop 15 etcd
+  svc_stop 30 docker registry
+  # Anything else of ours that outlived its parent (dockerd's containerd, shims, docker-proxy).
+  mapfile -t left < <(own_leftovers)
   if [[ ${#left[@]} -gt 0 ]]; then
     warn "stopping leftover processes: ${left[*]}"
     kill_pids TERM "${left[@]}"
     sleep 1
-    mapfile -t left < <(pids_with "$STATE/")
+    mapfile -t left < <(own_leftovers)
     kill_pids KILL "${left[@]}"
   fi
   unmount_under "$STATE"
@@ -1029,10 +1106,14 @@ restore_network() {
   fi
   ipt_sweep iptables
   ipt_sweep ip6tables
-  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
-  # Leftover host ends of pod veth pairs (normally gone with their namespaces).
-  ip -o link show type veth 2>/dev/null | awk -F': ' -v b="master $BRIDGE" 'index($0, b) { sub(/@.*/, "", $2); print $2 }' |
+  restore_forward_policy
+  remove_new_empty_tables
+  # Leftover host ends of veth pairs (normally gone with their namespaces), then the bridges.
+  ip -o link show type veth 2>/dev/null |
+    awk -F': ' -v a="master $BRIDGE " -v b="master $DOCKER_BRIDGE " 'index($0, a) || index($0, b) { sub(/@.*/, "", $2); print $2 }' |
     while read -r l; do ip link del "$l" 2>/dev/null || true; done
+  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
+  ip link show "$DOCKER_BRIDGE" >/dev/null 2>&1 && ip link del "$DOCKER_BRIDGE"
   # Cached CNI results of our network (libcni's default cache directory).
   rm -f /var/lib/cni/results/microstack-* 2>/dev/null || true
   # Symlinks the kubelet made for log collectors, pointing into our state.
@@ -1048,22 +1129,51 @@ cmd_purge() {
   if ((all)); then
     log "removing $STATE and the tools cache $CACHE/tools"
     rm -rf "${STATE:?}" "${CACHE:?}/tools" "${CACHE:?}/bin"
-  else
+  elif [[ -d $STATE ]]; then
     log "removing $STATE (keeping the registry's images and the tools cache)"
     find "$STATE" -mindepth 1 -maxdepth 1 ! -name registry -exec rm -rf {} +
     find "$STATE/registry" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} + 2>/dev/null || true
   fi
 }
 
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+
+# sum_rss PID...: resident memory in KiB, summed.
+sum_rss() {
+  local p total=0 r
+  for p in "$@"; do
+    r=$(rss_kib "$p")
+    total=$((total + ${r:-0}))
+  done
+  echo "$total"
+}
+
+# Processes a service owns beyond its main PID: dockerd's containerd, the node's shims and pods.
+helper_pids() {
+  pids_with "$STATE/docker/exec/"
+  pids_with "$CONTAINERD_SOCK"
+  find /sys/fs/cgroup/pids/kubepods -name cgroup.procs -exec cat {} + 2>/dev/null || true
+}
+
 cmd_status() {
-  local name pid
+  local name pid rss total=0 helpers=()
+  printf '%-24s %-8s %-5s %s\n' SERVICE PID STATE RSS
   for name in "${SERVICES[@]}"; do
     if pid=$(svc_pid "$name"); then
-      printf '%-24s %-8s %s\n' "$name" "$pid" up
+      rss=$(sum_rss "$pid")
+      total=$((total + rss))
+      printf '%-24s %-8s %-5s %d MiB\n' "$name" "$pid" up $((rss / 1024))
     else
-      printf '%-24s %-8s %s\n' "$name" - down
+      printf '%-24s %-8s %-5s\n' "$name" - down
     fi
   done
+  mapfile -t helpers < <(helper_pids | sort -u)
+  if [[ ${#helpers[@]} -gt 0 ]]; then
+    rss=$(sum_rss "${helpers[@]}")
+    total=$((total + rss))
+    printf '%-24s %-8s %-5s %d MiB\n' "(shims, pods, engine)" "${#helpers[@]}" "" $((rss / 1024))
+  fi
+  printf '%-24s %-8s %-5s %d MiB\n' total "" "" $((total / 1024))
 }
 
 cmd_env() {

@@ -53,9 +53,11 @@ inputs_go_builder() {
   {
     declare -f context_go_builder context_users
     sha256sum "$BUSYBOX" "$CA_BUNDLE"
-    # The toolchain's file list with sizes and times: hashing 270 MB of content on every run would
-    # cost more than it saves.
-    find "$GOROOT_HOST" -printf '%P %s %T@ %m\n' | LC_ALL=C sort
+    # The toolchain by its version and the size and time of its commands and library tree:
+    # hashing 270 MB (or even listing 14,000 files) on every `up` would cost more than it saves.
+    cat "$GOROOT_HOST/VERSION"
+    find "$GOROOT_HOST" "$GOROOT_HOST/bin" "$GOROOT_HOST/pkg/tool" "$GOROOT_HOST/src" -maxdepth 1 \
+      -printf '%P %s %T@ %m\n' | LC_ALL=C sort
   } | sha
 }
 
@@ -224,8 +226,7 @@ cmd_app() {
   cmd_base
   ref=$REGISTRY/microstack:$tag
   log "$ref: building $context/Dockerfile"
-  # Host networking: the engine has no bridge of its own, and `go mod download` needs the proxy.
-  "$DOCKER" build --progress plain --network host \
+  "$DOCKER" build --progress plain \
     --build-arg "BUILDER_IMAGE=$(ref_of go-builder)" \
     --build-arg "RUNTIME_IMAGE=$(ref_of static)" \
     -t "$ref" "$context" >&2
