@@ -56,6 +56,22 @@ func merge(rs []*reservoir) Latencies {
 		}
 		l.total += float64(r.seen)
 	}
+	l.sort()
+	return l
+}
+
+// combine merges sorted, weighted samples into one.
+func combine(ls ...Latencies) Latencies {
+	var out Latencies
+	for _, l := range ls {
+		out.samples = append(out.samples, l.samples...)
+		out.total += l.total
+	}
+	out.sort()
+	return out
+}
+
+func (l *Latencies) sort() {
 	slices.SortFunc(l.samples, func(a, b sample) int {
 		switch {
 		case a.d < b.d:
@@ -65,7 +81,6 @@ func merge(rs []*reservoir) Latencies {
 		}
 		return 0
 	})
-	return l
 }
 
 // Len returns the number of samples kept.

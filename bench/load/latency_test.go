@@ -56,3 +56,27 @@ func TestQuantile(t *testing.T) {
 		t.Error("empty Latencies report a latency")
 	}
 }
+
+func TestCombine(t *testing.T) {
+	ms := time.Millisecond
+	a := Result{Requests: 3, Elapsed: time.Second, Latency: merge([]*reservoir{
+		{seen: 3, samples: []time.Duration{1 * ms, 2 * ms, 3 * ms}},
+	})}
+	b := Result{Requests: 1, Errors: 2, Elapsed: time.Second, Latency: merge([]*reservoir{
+		{seen: 1, samples: []time.Duration{10 * ms}},
+	})}
+	c := Combine(a, b)
+	if c.Requests != 4 || c.Errors != 2 || c.Elapsed != 2*time.Second || c.Throughput() != 2 {
+		t.Errorf("Combine() = %d requests, %d errors in %v (%v/s); want 4, 2, 2s, 2/s",
+			c.Requests, c.Errors, c.Elapsed, c.Throughput())
+	}
+	if got := c.Latency.Quantile(0.5); got != 2*ms {
+		t.Errorf("combined p50 = %v, want 2ms", got)
+	}
+	if got := c.Latency.Quantile(1); got != 10*ms {
+		t.Errorf("combined max = %v, want 10ms", got)
+	}
+	if c := Combine(); c.Requests != 0 || c.Latency.Len() != 0 {
+		t.Errorf("Combine() of nothing = %+v", c)
+	}
+}

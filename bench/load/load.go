@@ -54,6 +54,26 @@ func (r Result) Throughput() float64 {
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
+// Combine returns the result of several runs taken as one: their requests,
+// errors and measured time added up and their latencies pooled. Runs of the
+// same server interleaved with runs of another spread any disturbance from
+// outside, such as a burst of other work on the machine, over both.
+func Combine(results ...Result) Result {
+	var out Result
+	lats := make([]Latencies, 0, len(results))
+	for _, r := range results {
+		out.Requests += r.Requests
+		out.Errors += r.Errors
+		out.Elapsed += r.Elapsed
+		if out.FirstError == nil {
+			out.FirstError = r.FirstError
+		}
+		lats = append(lats, r.Latency)
+	}
+	out.Latency = combine(lats...)
+	return out
+}
+
 // Run generates load as cfg describes until the warm-up and the measured
 // window have passed or ctx is done. It returns an error only if the run
 // could not start; failed requests are counted in the Result.
