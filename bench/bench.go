@@ -63,8 +63,9 @@ func (b *bench) measure(ctx context.Context) (report, error) {
 	return rep, nil
 }
 
-// measureLoad runs the service and the ceiling side by side and loads
-// each in turn at every connection count.
+// measureLoad runs the ceiling, the service and, with -nolog, the service
+// without request logs side by side, and loads them at every connection
+// count.
 func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) error {
 	app, err := startApp(ctx, bins.app, b.opts.message, nil)
 	if err != nil {
@@ -95,25 +96,15 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 		return err
 	}
 
+	servers := []*process{ceiling, app}
+	if quiet != nil {
+		servers = append(servers, quiet)
+	}
 	for _, n := range b.opts.conns {
-		b.logf("loading the ceiling, then the service, with %d connections", n)
-		c, err := b.load(ctx, ceiling.url, n)
+		b.logf("loading the servers in turn, %d rounds at %d connections", b.opts.rounds, n)
+		p, err := b.measurePoint(ctx, servers, n)
 		if err != nil {
 			return err
-		}
-		peak := sampleRSS(app, rssEvery)
-		a, err := b.load(ctx, app.url, n)
-		rss := peak()
-		if err != nil {
-			return err
-		}
-		p := point{conns: n, ceiling: figuresOf(c), app: figuresOf(a), appRSS: rss}
-		if quiet != nil {
-			q, err := b.load(ctx, quiet.url, n)
-			if err != nil {
-				return err
-			}
-			p.appNoLog = new(figuresOf(q))
 		}
 		rep.points = append(rep.points, p)
 	}
@@ -137,11 +128,56 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 	return nil
 }
 
-// load runs one point and fails if any request failed: an error rate
-// would make the figures meaningless.
-func (b *bench) load(ctx context.Context, url string, conns int) (load.Result, error) {
+// Positions in the servers measurePoint loads.
+const (
+	ceilingAt = iota
+	serviceAt
+	quietAt // the service without request logs, if measured
+)
+
+// measurePoint loads servers, in the order of the positions above, at
+// conns connections. The point's warm-up and measured time are cut into
+// rounds, and each round loads every server in turn: a disturbance from
+// outside then falls on all of them rather than on whichever was being
+// measured.
+func (b *bench) measurePoint(ctx context.Context, servers []*process, conns int) (point, error) {
+	rounds := time.Duration(b.opts.rounds)
+	warmup, duration := b.opts.warmup/rounds, b.opts.duration/rounds
+	results := make([][]load.Result, len(servers))
+	var peakRSS int64
+	for range b.opts.rounds {
+		for i, s := range servers {
+			var peak func() int64
+			if i == serviceAt {
+				peak = sampleRSS(s, rssEvery)
+			}
+			res, err := b.load(ctx, s.url, conns, warmup, duration)
+			if peak != nil {
+				peakRSS = max(peakRSS, peak())
+			}
+			if err != nil {
+				return point{}, err
+			}
+			results[i] = append(results[i], res)
+		}
+	}
+	p := point{
+		conns:   conns,
+		ceiling: figuresOf(load.Combine(results[ceilingAt]...)),
+		app:     figuresOf(load.Combine(results[serviceAt]...)),
+		appRSS:  peakRSS,
+	}
+	if len(servers) > quietAt {
+		p.appNoLog = new(figuresOf(load.Combine(results[quietAt]...)))
+	}
+	return p, nil
+}
+
+// load runs one slice of a point and fails if any request failed: an
+// error rate would make the figures meaningless.
+func (b *bench) load(ctx context.Context, url string, conns int, warmup, duration time.Duration) (load.Result, error) {
 	res, err := load.Run(ctx, load.Config{
-		URL: url + "/", Conns: conns, Warmup: b.opts.warmup, Duration: b.opts.duration,
+		URL: url + "/", Conns: conns, Warmup: warmup, Duration: duration,
 	})
 	if err != nil {
 		return res, err

@@ -21,6 +21,7 @@ var errMissed = errors.New("targets missed")
 type options struct {
 	conns    connList
 	duration time.Duration
+	rounds   int
 	warmup   time.Duration
 	starts   int
 	profile  bool
@@ -37,6 +38,7 @@ func main() {
 	flag.Var(&o.conns, "conns", "comma-separated connection `counts` to measure")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured `time` per point")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured `time` before each point")
+	flag.IntVar(&o.rounds, "rounds", 5, "`number` of slices each point's time is cut into, the servers taking turns")
 	flag.IntVar(&o.starts, "starts", 10, "`number` of process starts timed for the ready figure")
 	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the service under load")
 	flag.BoolVar(&o.wrk, "wrk", true, "repeat the largest point with wrk, if it is installed")
@@ -58,8 +60,8 @@ func main() {
 // run takes every measurement, writes the report to stdout and progress to
 // stderr.
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	if len(o.conns) == 0 || o.duration <= 0 || o.starts < 1 {
-		return errors.New("need at least one connection count, a positive -duration and -starts")
+	if len(o.conns) == 0 || o.duration <= 0 || o.starts < 1 || o.rounds < 1 || o.duration/time.Duration(o.rounds) <= 0 {
+		return errors.New("need at least one connection count, a positive -duration, -rounds and -starts")
 	}
 	dir := o.out
 	if dir == "" {

@@ -19,6 +19,7 @@ func TestRunSmoke(t *testing.T) {
 	o := options{
 		conns:    connList{1, 4},
 		duration: time.Second,
+		rounds:   2,
 		warmup:   100 * time.Millisecond,
 		starts:   2,
 		profile:  true,
@@ -43,9 +44,10 @@ func TestRunSmoke(t *testing.T) {
 
 func TestRunRejectsOptions(t *testing.T) {
 	for _, o := range []options{
-		{conns: nil, duration: time.Second, starts: 1},
-		{conns: connList{1}, duration: 0, starts: 1},
-		{conns: connList{1}, duration: time.Second, starts: 0},
+		{conns: nil, duration: time.Second, rounds: 1, starts: 1},
+		{conns: connList{1}, duration: 0, rounds: 1, starts: 1},
+		{conns: connList{1}, duration: time.Second, rounds: 0, starts: 1},
+		{conns: connList{1}, duration: time.Second, rounds: 1, starts: 0},
 	} {
 		if err := run(t.Context(), o, new(strings.Builder), new(strings.Builder)); err == nil {
 			t.Errorf("run(%+v) = nil error", o)

@@ -36,7 +36,7 @@ func (b *bench) cpuProfile(ctx context.Context, bins binaries) (string, error) {
 	seconds := max(1, int(b.opts.duration.Seconds()))
 	loadErr := make(chan error, 1)
 	go func() {
-		_, err := b.load(ctx, app.url, profileConns)
+		_, err := b.load(ctx, app.url, profileConns, b.opts.warmup, b.opts.duration)
 		loadErr <- err
 	}()
 	select {
