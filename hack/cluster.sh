@@ -117,11 +117,30 @@ ensure_tools() {
 # process that got the same PID after a crash or a reboot.
 proc_starttime() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
 
+# alive PID: running and not a zombie (a killed service stays one until PID 1 reaps it).
+alive() {
+  local state
+  state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z ]]
+}
+
+# wait_gone SECONDS PID...: true once none of them is alive.
+wait_gone() {
+  local deadline=$((SECONDS + $1)) p
+  shift
+  while ((SECONDS < deadline)); do
+    for p in "$@"; do alive "$p" && break; done
+    alive "$p" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 svc_pid() {
   local pid start
   [[ -f $STATE/$1/pid ]] || return 1
   read -r pid start <"$STATE/$1/pid" || return 1
-  [[ -n $pid && $(proc_starttime "$pid") == "$start" ]] || return 1
+  [[ -n $pid && $(proc_starttime "$pid") == "$start" ]] && alive "$pid" || return 1
   echo "$pid"
 }
 
@@ -162,10 +181,10 @@ svc_stop() {
     rm -f "$STATE/$name/pid"
   done
   [[ ${#pids[@]} -gt 0 ]] || return 0
-  if ! timeout "$grace" bash -c 'while kill -0 "$@" 2>/dev/null; do sleep 0.1; done' _ "${pids[@]}"; then
+  if ! wait_gone "$grace" "${pids[@]}"; then
     warn "still running after ${grace}s, killing: ${names[*]}"
     kill -KILL "${pids[@]}" 2>/dev/null || true
-    timeout 10 bash -c 'while kill -0 "$@" 2>/dev/null; do sleep 0.1; done' _ "${pids[@]}" || true
+    wait_gone 10 "${pids[@]}" || true
   fi
 }
 

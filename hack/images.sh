@@ -226,9 +226,12 @@ cmd_app() {
   cmd_base
   ref=$REGISTRY/microstack:$tag
   log "$ref: building $context/Dockerfile"
+  # VERSION and COMMIT are stamped into the binary by the root Dockerfile.
   "$DOCKER" build --progress plain \
     --build-arg "BUILDER_IMAGE=$(ref_of go-builder)" \
     --build-arg "RUNTIME_IMAGE=$(ref_of static)" \
+    --build-arg "VERSION=$tag" \
+    --build-arg "COMMIT=$(git -C "$context" rev-parse HEAD 2>/dev/null || echo unknown)" \
     -t "$ref" "$context" >&2
   "$DOCKER" push "$ref" >&2
   digest=$("$DOCKER" image inspect --format '{{json .RepoDigests}}' "$ref" |
