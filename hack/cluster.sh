@@ -218,7 +218,8 @@ wait_ready() {
 
 # PIDs of processes with an argument containing STRING (fixed string), never this script's own.
 pids_with() {
-  grep -lzF -- "$1" /proc/[0-9]*/cmdline 2>/dev/null |
+  # The pattern comes from a file, so grep's own command line does not match it.
+  grep -lzF -f <(printf '%s\n' "$1") /proc/[0-9]*/cmdline 2>/dev/null |
     awk -F/ -v me="$$" -v sub_="$BASHPID" '$3 != me && $3 != sub_ { print $3 }' || true
 }
 
