@@ -2,8 +2,9 @@
 //
 // It takes no flags: it is configured entirely through APP_* environment
 // variables, documented in package config, which the deployment sets
-// through a ConfigMap. Logs are JSON lines on standard output; a bad
-// configuration is reported in plain text on standard error.
+// through a ConfigMap. Logs are JSON lines on standard output, written in
+// batches at most 100ms apart (see package logwriter); a bad configuration
+// is reported in plain text on standard error.
 //
 // SIGTERM or SIGINT starts a graceful drain (see server.Serve); a second
 // signal ends the process at once.

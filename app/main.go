@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/microstack/microstack/app/internal/buildinfo"
 	"github.com/microstack/microstack/app/internal/config"
+	"github.com/microstack/microstack/app/internal/logwriter"
 	"github.com/microstack/microstack/app/internal/server"
 )
 
@@ -20,6 +22,13 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitConfig  = 2
+)
+
+// Log batching: a line is written out at most logFlushInterval after it
+// was logged, or as soon as logBufferSize bytes are waiting.
+const (
+	logBufferSize    = 64 << 10
+	logFlushInterval = 100 * time.Millisecond
 )
 
 func main() {
@@ -39,7 +48,11 @@ func run(ctx context.Context, lookup func(string) (string, bool), stdout, stderr
 		fmt.Fprintf(stderr, "microstack: %v\n", err)
 		return exitConfig
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Request logs reach stdout in batches rather than a write per line;
+	// closing the writer on the way out writes whatever is left.
+	logs := logwriter.New(stdout, logBufferSize, logFlushInterval)
+	defer logs.Close()
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	build := buildinfo.Get()
 	logger.Info("starting microstack",
 		slog.String("version", build.Version),
