@@ -84,8 +84,13 @@ func collect() (chan events.EngineEvent, func() ops) {
 			if md.Type == "pulumi:pulumi:Stack" || strings.HasPrefix(md.Type, "pulumi:providers:") {
 				continue
 			}
+			op := md.Op
+			// A replacement shows as several steps; report it as one.
+			if op == apitype.OpCreateReplacement || op == apitype.OpDeleteReplaced {
+				op = apitype.OpReplace
+			}
 			if prev, ok := result[md.Type]; !ok || prev == apitype.OpSame {
-				result[md.Type] = md.Op
+				result[md.Type] = op
 			}
 		}
 	}()
