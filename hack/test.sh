@@ -1,45 +1,81 @@
 #!/usr/bin/env bash
 # test.sh runs every test of the project: static checks and unit tests
-# (no network, no cluster), then the end-to-end suite against the local
-# cluster (see hack/cluster.sh).
+# (no network, no cluster), then the end-to-end suite on the local
+# environment of hack/cluster.sh, which it installs and starts as needed and
+# stops again (restoring the host) when it started it.
 #
 #   hack/test.sh          everything
 #   hack/test.sh unit     static checks and unit tests only
+#   hack/test.sh e2e      the end-to-end suite only
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
 export GOTOOLCHAIN=local
 
+# The whole end-to-end run, cluster start included, must end well inside CI's limit.
+E2E_TIMEOUT=${MICROSTACK_E2E_TIMEOUT:-40m}
+
+log() { printf '\n--- %s\n' "$*"; }
+
 static_checks() {
-	echo "--- gofmt"
+	log "gofmt"
 	local unformatted
 	unformatted=$(gofmt -l $(git ls-files '*.go'))
-	if [ -n "$unformatted" ]; then
+	if [[ -n $unformatted ]]; then
 		echo "gofmt would change:" "$unformatted" >&2
 		return 1
 	fi
-	echo "--- go vet"
+	log "go vet"
 	go vet ./...
+	log "workflows (actionlint, shellcheck)"
+	hack/lint-workflows.sh
 }
 
 unit_tests() {
-	echo "--- go test (unit)"
+	log "go test (unit)"
 	go test -race -count=1 ./...
 }
 
+# cluster_running tells whether every service of the local environment is up already.
+cluster_running() { ! hack/cluster.sh status | awk 'NR > 1 && $3 == "down"' | grep -q .; }
+
+e2e_tests() {
+	log "tools (cached by version under ~/.cache/microstack)"
+	hack/tools.sh apt
+	hack/tools.sh install
+	if cluster_running; then
+		log "local cluster: already up, left running"
+	else
+		log "local cluster: starting"
+		trap 'log "local cluster: stopping"; hack/cluster.sh down' EXIT
+		hack/cluster.sh up
+	fi
+	eval "$(hack/cluster.sh env)"
+	log "go test (end-to-end)"
+	MICROSTACK_E2E=1 go test -count=1 -v -timeout "$E2E_TIMEOUT" ./e2e/
+}
+
 main() {
-	local what=${1:-all}
-	case "$what" in
+	case ${1:-all} in
 	unit)
 		static_checks
 		unit_tests
 		;;
+	e2e)
+		e2e_tests
+		;;
 	all)
 		static_checks
 		unit_tests
+		if [[ ${MICROSTACK_SKIP_E2E:-} == 1 ]]; then
+			log "end-to-end: skipped (MICROSTACK_SKIP_E2E=1)"
+		else
+			e2e_tests
+		fi
 		;;
 	*)
-		echo "usage: $0 [unit|all]" >&2
+		echo "usage: $0 [all|unit|e2e]" >&2
 		return 2
 		;;
 	esac
