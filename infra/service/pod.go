@@ -24,6 +24,13 @@ const (
 	probeTimeoutSeconds    = 2
 )
 
+// Ephemeral storage bounds: the root filesystem is read-only, so only logs
+// and the kubelet's own files count; a runaway writer is evicted, not the node.
+const (
+	ephemeralStorageRequest = "16Mi"
+	ephemeralStorageLimit   = "64Mi"
+)
+
 // Scrape annotations read by the common Prometheus Kubernetes SD configs.
 const (
 	annotationScrape = "prometheus.io/scrape"
@@ -69,8 +76,14 @@ func (b builder) container(env *corev1.ConfigMap, secret *corev1.Secret) corev1.
 		}},
 		EnvFrom: envFrom,
 		Resources: &corev1.ResourceRequirementsArgs{
-			Requests: pulumi.StringMap{"cpu": pulumi.String(r.CPURequest), "memory": pulumi.String(r.MemoryRequest)},
-			Limits:   pulumi.StringMap{"cpu": pulumi.String(r.CPULimit), "memory": pulumi.String(r.MemoryLimit)},
+			Requests: pulumi.StringMap{
+				"cpu": pulumi.String(r.CPURequest), "memory": pulumi.String(r.MemoryRequest),
+				"ephemeral-storage": pulumi.String(ephemeralStorageRequest),
+			},
+			Limits: pulumi.StringMap{
+				"cpu": pulumi.String(r.CPULimit), "memory": pulumi.String(r.MemoryLimit),
+				"ephemeral-storage": pulumi.String(ephemeralStorageLimit),
+			},
 		},
 		ReadinessProbe:  httpProbe(readinessPath, readinessPeriodSeconds, readinessFailures),
 		LivenessProbe:   httpProbe(livenessPath, livenessPeriodSeconds, livenessFailures),
