@@ -68,11 +68,7 @@ main() {
 	all)
 		static_checks
 		unit_tests
-		if [[ ${MICROSTACK_SKIP_E2E:-} == 1 ]]; then
-			log "end-to-end: skipped (MICROSTACK_SKIP_E2E=1)"
-		else
-			e2e_tests
-		fi
+		e2e_tests
 		;;
 	*)
 		echo "usage: $0 [all|unit|e2e]" >&2
