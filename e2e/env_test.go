@@ -38,6 +38,7 @@ const passphrase = "microstack-e2e"
 // local cluster.
 type env struct {
 	root      string // the copy of the repository the stacks run from
+	work      string // the test's directory: root, and the Pulumi state beside it
 	pulumiEnv map[string]string
 	registry  string
 	kube      kubernetes.Interface
@@ -67,14 +68,14 @@ func newEnv() (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{root: filepath.Join(work, "src"), registry: os.Getenv(envRegistry)}
+	e := &env{root: filepath.Join(work, "src"), work: work, registry: os.Getenv(envRegistry)}
 	if e.registry == "" {
 		return nil, fmt.Errorf("%s is not set: source hack/cluster.sh env", envRegistry)
 	}
 	if err := copyTracked(repo, e.root); err != nil {
 		return nil, err
 	}
-	if err := e.initPulumi(work, repo); err != nil {
+	if err := e.initPulumi(repo); err != nil {
 		return nil, err
 	}
 	if err := e.initKube(); err != nil {
@@ -83,10 +84,12 @@ func newEnv() (*env, error) {
 	return e, nil
 }
 
-// initPulumi gives the tests a Pulumi home and file backend of their own
-// and installs the provider plugin built by hack/tools.sh into it.
-func (e *env) initPulumi(work, repo string) error {
-	home, backend := filepath.Join(work, "pulumi-home"), filepath.Join(work, "state")
+// initPulumi gives the tests a Pulumi home and file backend of their own,
+// laid out as hack/lib/pulumi-env.sh lays out MICROSTACK_PULUMI_STATE so
+// that the repository's scripts can run on the tests' stacks, and installs
+// the provider plugin built by hack/tools.sh into it.
+func (e *env) initPulumi(repo string) error {
+	home, backend := filepath.Join(e.work, "pulumi-home"), filepath.Join(e.work, "pulumi")
 	for _, dir := range []string{home, backend} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err

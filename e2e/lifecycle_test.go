@@ -98,6 +98,9 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("second up changed %v", changed)
 		}
 	})
+	s.run("the pull-request preview shows exactly a branch's changes", func(t *testing.T) {
+		e.pullRequestPreview(ctx, t, dev)
+	})
 	s.run("a config change rolls out with no failed request", func(t *testing.T) {
 		e.rolloutUnderLoad(ctx, t, dev, changedMessage)
 	})

@@ -12,7 +12,7 @@
 #                  `hack/images.sh app`, instead of building one from imageRepository
 #   -- ARGS        passed to `pulumi preview` as they are (e.g. --expect-no-changes, --target URN)
 #
-# The environment (kubeconfig, Docker engine, tools on PATH, file backend under $MICROSTACK_STATE,
+# The environment (kubeconfig, Docker engine, tools on PATH, file backend under $MICROSTACK_PULUMI_STATE,
 # passphrase) comes from hack/lib/pulumi-env.sh, which documents every variable. The stack is
 # created in the local backend the first time; the working tree is never modified. Exits with the
 # status of `pulumi preview` (2 for a usage error).

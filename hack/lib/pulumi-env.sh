@@ -16,14 +16,14 @@
 #   KUBECONFIG, KUBECACHEDIR, DOCKER_HOST, DOCKER_BUILDKIT, MICROSTACK_REGISTRY, PATH
 #       from `hack/cluster.sh env`: the local cluster, its Docker engine and registry, and the
 #       tools built by hack/tools.sh (pulumi and its Go language host among them)
-#   PULUMI_BACKEND_URL=file://$MICROSTACK_STATE/pulumi
+#   PULUMI_BACKEND_URL=file://$MICROSTACK_PULUMI_STATE/pulumi
 #       a local file backend (the directory is created); always set, whatever the caller had, so
 #       that a local run can never write to a shared backend
 #   PULUMI_CONFIG_PASSPHRASE=microstack-local
 #       only when neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set. It
 #       encrypts the secrets of the local stacks, which only ever describe the throwaway local
 #       cluster; whoever sets a passphrase of their own must keep using it for those stacks
-#   PULUMI_HOME=$MICROSTACK_STATE/pulumi-home
+#   PULUMI_HOME=$MICROSTACK_PULUMI_STATE/pulumi-home
 #       the CLI's own directory (plugins, selected stacks), apart from the user's ~/.pulumi
 #   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true, PULUMI_IGNORE_AMBIENT_PLUGINS=true
 #       plugins cannot be downloaded here: each resource plugin the program uses (an SDK in
@@ -34,12 +34,15 @@
 #   PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
 #       see "Stack config"
 #   MICROSTACK_STATE (default ~/.local/state/microstack), the state directory of hack/cluster.sh
+#   MICROSTACK_PULUMI_STATE (default $MICROSTACK_STATE), the directory of the local backend, the
+#       CLI's home and the private stack config copies; set it to keep a set of local stacks apart
+#       from the usual ones on the same cluster (the end-to-end tests point it at their own)
 #
 # Stack config: the committed Pulumi.<stack>.yaml files carry no secrets-provider settings (CI
 # chooses its own backend), and a local passphrase stack would otherwise add its `encryptionsalt`
 # to them. So the local stacks are created outside the working tree, their secrets provider lives
 # in the local state only, and every run reads a fresh private copy of the committed file,
-# $MICROSTACK_STATE/pulumi-config/Pulumi.<stack>.yaml, passed with --config-file; Pulumi writes
+# $MICROSTACK_PULUMI_STATE/pulumi-config/Pulumi.<stack>.yaml, passed with --config-file; Pulumi writes
 # the salt (and any --config given to preview/up) into that copy, never into the repository.
 # Values set with `pulumi config set` belong in the committed file; secrets encrypted for another
 # backend cannot be read locally.
@@ -70,12 +73,13 @@ pulumi_local_env() {
   eval "$cluster_env" || return 1
 
   export MICROSTACK_STATE=${MICROSTACK_STATE:-$HOME/.local/state/microstack}
-  mkdir -p "$MICROSTACK_STATE/pulumi" || return 1
-  export PULUMI_BACKEND_URL="file://$MICROSTACK_STATE/pulumi"
+  export MICROSTACK_PULUMI_STATE=${MICROSTACK_PULUMI_STATE:-$MICROSTACK_STATE}
+  mkdir -p "$MICROSTACK_PULUMI_STATE/pulumi" || return 1
+  export PULUMI_BACKEND_URL="file://$MICROSTACK_PULUMI_STATE/pulumi"
   if [[ -z ${PULUMI_CONFIG_PASSPHRASE+set} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
     export PULUMI_CONFIG_PASSPHRASE=$PULUMI_LOCAL_PASSPHRASE
   fi
-  export PULUMI_HOME=$MICROSTACK_STATE/pulumi-home
+  export PULUMI_HOME=$MICROSTACK_PULUMI_STATE/pulumi-home
   export PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   export PULUMI_IGNORE_AMBIENT_PLUGINS=true
@@ -120,7 +124,7 @@ pulumi_local_stack() {
     _pulumi_env_err "no stack '$stack': there is no Pulumi.$stack.yaml (stacks: $(pulumi_stacks | paste -sd ' ' -))"
     return 1
   fi
-  if [[ ${PULUMI_BACKEND_URL:-} != file://* || -z ${MICROSTACK_STATE:-} ]]; then
+  if [[ ${PULUMI_BACKEND_URL:-} != file://* || -z ${MICROSTACK_PULUMI_STATE:-} ]]; then
     _pulumi_env_err "PULUMI_BACKEND_URL is not a local file backend; call pulumi_local_env first"
     return 1
   fi
@@ -143,7 +147,7 @@ pulumi_local_stack() {
   fi
 
   # The private copy: the committed file without the secrets-provider keys of other backends.
-  dir=$MICROSTACK_STATE/pulumi-config
+  dir=$MICROSTACK_PULUMI_STATE/pulumi-config
   copy=$dir/Pulumi.$stack.yaml
   mkdir -p "$dir" || return 1
   sed -E '/^(secretsprovider|encryptedkey|encryptionsalt):/d' "$src" >"$copy" || return 1
