@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// The provider plugin: the version the program's SDK is built against, as
+// hack/tools.sh builds it.
+const (
+	kubernetesPlugin        = "kubernetes"
+	kubernetesPluginVersion = "4.25.0"
+	kubernetesPluginTool    = "pulumi-resource-kubernetes"
+)
+
+// Names of what the bench creates.
+const (
+	projectName = "microstack-bench"
+	passphrase  = "microstack-bench" // encrypts the throwaway stacks' secrets, of which there are none
+	imageTag    = "bench"            // hack/images.sh app pushes localhost:5001/microstack:bench
+)
+
+// bench holds what every measurement shares: a private Pulumi home and
+// backend, a client of the cluster, the image and where progress goes.
+type bench struct {
+	opts      options
+	root      string // the repository, for hack/*.sh
+	dir       string // temporary: Pulumi home, backend and workspace
+	pulumiEnv map[string]string
+	pulumi    string // the CLI's version
+	cluster   string // the API server's URL
+	kube      kubernetes.Interface
+	image     string
+	progress  io.Writer
+}
+
+// newBench checks that the cluster and the tools are there, installs the
+// provider plugin into a private Pulumi home and settles the image.
+func newBench(ctx context.Context, o options, progress io.Writer) (*bench, error) {
+	b := &bench{opts: o, image: o.image, progress: progress}
+	var err error
+	if b.root, err = repositoryRoot(ctx); err != nil {
+		return nil, err
+	}
+	if err := b.initKube(ctx); err != nil {
+		return nil, err
+	}
+	if b.dir, err = os.MkdirTemp("", "microstack-stacks-"); err != nil {
+		return nil, fmt.Errorf("create work directory: %w", err)
+	}
+	if err := b.initPulumi(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	if b.image == "" {
+		if b.image, err = b.buildImage(ctx); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// close removes the private Pulumi home and backend.
+func (b *bench) close() { os.RemoveAll(b.dir) }
+
+// repositoryRoot is the checkout whose hack/ scripts the bench calls.
+func repositoryRoot(ctx context.Context) (string, error) {
+	out, err := command(ctx, "", nil, nil, "git", "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", fmt.Errorf("finding the repository: %w", err)
+	}
+	return strings.TrimSpace(out), nil
+}
+
+// initKube connects to the cluster KUBECONFIG names, as the provider does,
+// and makes sure it answers.
+func (b *bench) initKube(ctx context.Context) error {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if err != nil {
+		return fmt.Errorf("loading the kubeconfig (run eval \"$(hack/cluster.sh env)\" first): %w", err)
+	}
+	if b.kube, err = kubernetes.NewForConfig(cfg); err != nil {
+		return fmt.Errorf("cluster client: %w", err)
+	}
+	b.cluster = cfg.Host
+	if _, err := b.kube.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx); err != nil {
+		return fmt.Errorf("the cluster at %s is not ready (hack/cluster.sh up starts the local one): %w", cfg.Host, err)
+	}
+	return nil
+}
+
+// initPulumi gives the bench a Pulumi home and file backend of its own and
+// installs the provider plugin built by hack/tools.sh into it: nothing is
+// downloaded, and the user's own state is never touched.
+func (b *bench) initPulumi(ctx context.Context) error {
+	if _, err := exec.LookPath("pulumi"); err != nil {
+		return fmt.Errorf("pulumi is not on PATH (run eval \"$(hack/cluster.sh env)\" first): %w", err)
+	}
+	home, backend := filepath.Join(b.dir, "home"), filepath.Join(b.dir, "state")
+	for _, d := range []string{home, backend, b.workDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	b.pulumiEnv = map[string]string{
+		"PULUMI_HOME":                                 home,
+		"PULUMI_BACKEND_URL":                          "file://" + backend,
+		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
+	}
+	plugin, err := command(ctx, b.root, nil, nil, "hack/tools.sh", "path", kubernetesPluginTool)
+	if err != nil {
+		return fmt.Errorf("finding the provider plugin: %w", err)
+	}
+	if _, err := command(ctx, b.root, b.pulumiEnv, nil, "pulumi", "plugin", "install", "resource",
+		kubernetesPlugin, kubernetesPluginVersion, "--file", strings.TrimSpace(plugin)); err != nil {
+		return fmt.Errorf("installing the provider plugin: %w", err)
+	}
+	version, err := command(ctx, b.root, b.pulumiEnv, nil, "pulumi", "version")
+	if err != nil {
+		return err
+	}
+	b.pulumi = strings.TrimSpace(version)
+	return nil
+}
+
+// workDir holds the inline program's Pulumi.yaml and stack files.
+func (b *bench) workDir() string { return filepath.Join(b.dir, "work") }
+
+// workspaceOptions are those of every stack.
+func (b *bench) workspaceOptions() []auto.LocalWorkspaceOption {
+	return []auto.LocalWorkspaceOption{auto.EnvVars(b.pulumiEnv), auto.WorkDir(b.workDir())}
+}
+
+// buildImage builds the service's image with the local Docker engine and
+// pushes it to the local registry: the pulumi-docker plugin is not
+// available here, so the stacks always deploy an existing image by digest.
+func (b *bench) buildImage(ctx context.Context) (string, error) {
+	b.logf("no -image given: building it with hack/images.sh app %s", imageTag)
+	out, err := command(ctx, b.root, nil, b.progress, "hack/images.sh", "app", imageTag)
+	if err != nil {
+		return "", fmt.Errorf("building the image: %w", err)
+	}
+	ref := strings.TrimSpace(out)
+	b.logf("image %s", ref)
+	return ref, nil
+}
+
+// logf writes a progress line.
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.progress, "==> "+format+"\n", args...)
+}
+
+// command runs name in dir with extra environment and returns its stdout.
+// Its stderr goes to stderr when given, and into the error otherwise.
+func command(ctx context.Context, dir string, extraEnv map[string]string, stderr io.Writer, name string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = os.Environ()
+	for k, v := range extraEnv {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, errBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &errBuf
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(errBuf.String()))
+	}
+	return stdout.String(), nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// errMissed is returned in strict mode when a target is missed.
+var errMissed = errors.New("targets missed")
+
+// maxServices bounds a size: the node runs at most 110 pods, and other
+// tests share it.
+const maxServices = 100
+
+// options are the command-line settings.
+type options struct {
+	services sizeList
+	rollout  bool
+	image    string
+	conns    int
+	parallel int
+	timeout  time.Duration
+	verbose  bool
+	strict   bool
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "stacks: %v\n", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "stacks: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line into options and checks them.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	o := options{services: sizeList{1, 10, 50}}
+	fs := flag.NewFlagSet("stacks", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&o.services, "services", "comma-separated program `sizes` (services declared), increasing; empty for none")
+	fs.BoolVar(&o.rollout, "rollout", true, "also measure the rollout of a message change under load")
+	fs.StringVar(&o.image, "image", "", "image `reference` to deploy, pinned by digest (default: build one with hack/images.sh app)")
+	fs.IntVar(&o.conns, "conns", 2, "`number` of connections of the rollout's load")
+	fs.IntVar(&o.parallel, "parallel", 0, "pulumi's --parallel `number`; 0 leaves the CLI's default")
+	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on each size and on the rollout, cleanup aside")
+	fs.BoolVar(&o.verbose, "v", false, "copy the pulumi CLI's output to stderr")
+	fs.BoolVar(&o.strict, "strict", false, "exit with status 1 if a target is missed")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return o, o.check()
+}
+
+// check rejects settings that cannot make a run.
+func (o options) check() error {
+	switch {
+	case len(o.services) == 0 && !o.rollout:
+		return errors.New("nothing to measure: give -services or -rollout")
+	case o.rollout && o.conns < 1:
+		return fmt.Errorf("-conns %d: want at least 1", o.conns)
+	case o.parallel < 0:
+		return fmt.Errorf("-parallel %d: want 0 or more", o.parallel)
+	case o.timeout <= 0:
+		return fmt.Errorf("-timeout %v: want more than 0", o.timeout)
+	}
+	return nil
+}
+
+// run takes every measurement, writes the report to stdout and progress to
+// stderr.
+func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	start := time.Now()
+	b, err := newBench(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+
+	rep, err := b.measure(ctx)
+	rep.took = time.Since(start)
+	rep.write(stdout)
+	if err != nil {
+		return err
+	}
+	if o.strict && rep.missed() {
+		return errMissed
+	}
+	return nil
+}
+
+// sizeList is the -services flag: strictly increasing service counts.
+type sizeList []int
+
+func (s *sizeList) String() string {
+	f := make([]string, len(*s))
+	for i, n := range *s {
+		f[i] = strconv.Itoa(n)
+	}
+	return strings.Join(f, ",")
+}
+
+func (s *sizeList) Set(v string) error {
+	var out sizeList
+	if strings.TrimSpace(v) == "" {
+		*s = out
+		return nil
+	}
+	for f := range strings.SplitSeq(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		switch {
+		case err != nil || n < 1:
+			return fmt.Errorf("%q is not a positive service count", f)
+		case n > maxServices:
+			return fmt.Errorf("%d services: at most %d fit beside other work on one node", n, maxServices)
+		case len(out) > 0 && n <= out[len(out)-1]:
+			return fmt.Errorf("%d after %d: give the sizes in increasing order", n, out[len(out)-1])
+		}
+		out = append(out, n)
+	}
+	*s = out
+	return nil
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSizeListSet(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    sizeList
+		str     string // String() of the result
+		wantErr string
+	}{
+		{in: "1,10,50", want: sizeList{1, 10, 50}, str: "1,10,50"},
+		{in: " 2 , 5 ", want: sizeList{2, 5}, str: "2,5"},
+		{in: "100", want: sizeList{100}, str: "100"},
+		{in: "", want: nil, str: ""},
+		{in: "0", wantErr: "not a positive service count"},
+		{in: "-3", wantErr: "not a positive service count"},
+		{in: "ten", wantErr: "not a positive service count"},
+		{in: "1,,10", wantErr: "not a positive service count"},
+		{in: "101", wantErr: "at most 100"},
+		{in: "10,1", wantErr: "increasing order"},
+		{in: "5,5", wantErr: "increasing order"},
+	} {
+		var got sizeList
+		err := got.Set(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Set(%q) error = %v, want one containing %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Set(%q) = %v", tc.in, err)
+			continue
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Set(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+		if s := got.String(); s != tc.str {
+			t.Errorf("String() after Set(%q) = %q, want %q", tc.in, s, tc.str)
+		}
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	defaults := options{services: sizeList{1, 10, 50}, rollout: true, conns: 2, timeout: 15 * time.Minute}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    func(o *options)
+		wantErr string
+	}{
+		{name: "defaults", args: nil, want: func(*options) {}},
+		{name: "sizes and image", args: []string{"-services", "1,5", "-image", "r@sha256:ab"},
+			want: func(o *options) { o.services, o.image = sizeList{1, 5}, "r@sha256:ab" }},
+		{name: "rollout only", args: []string{"-services=", "-conns", "4"},
+			want: func(o *options) { o.services, o.conns = nil, 4 }},
+		{name: "sizes only", args: []string{"-rollout=false", "-parallel", "8", "-v", "-strict"},
+			want: func(o *options) { o.rollout, o.parallel, o.verbose, o.strict = false, 8, true, true }},
+		{name: "timeout", args: []string{"-timeout", "20m"}, want: func(o *options) { o.timeout = 20 * time.Minute }},
+		{name: "nothing to do", args: []string{"-services=", "-rollout=false"}, wantErr: "nothing to measure"},
+		{name: "no connections", args: []string{"-conns", "0"}, wantErr: "-conns 0"},
+		{name: "no connections, no rollout", args: []string{"-conns", "0", "-rollout=false"},
+			want: func(o *options) { o.conns, o.rollout = 0, false }},
+		{name: "negative parallel", args: []string{"-parallel", "-1"}, wantErr: "-parallel -1"},
+		{name: "zero timeout", args: []string{"-timeout", "0s"}, wantErr: "-timeout 0s"},
+		{name: "bad size", args: []string{"-services", "50,10"}, wantErr: "increasing order"},
+		{name: "unknown flag", args: []string{"-conn", "3"}, wantErr: "not defined"},
+		{name: "stray argument", args: []string{"50"}, wantErr: "unexpected arguments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseFlags(tc.args, io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := defaults
+			want.services = slices.Clone(defaults.services)
+			tc.want(&want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("options = %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestParseFlagsHelp(t *testing.T) {
+	var usage strings.Builder
+	_, err := parseFlags([]string{"-h"}, &usage)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("error = %v, want flag.ErrHelp", err)
+	}
+	for _, name := range []string{"-services", "-rollout", "-image", "-conns", "-parallel", "-timeout", "-strict"} {
+		if !strings.Contains(usage.String(), name) {
+			t.Errorf("usage does not mention %s:\n%s", name, usage.String())
+		}
+	}
+}
