@@ -27,7 +27,9 @@
 //	-wrk=true         repeat the largest point with wrk, when it is installed
 //	-nolog=true       also load the service with APP_LOG_LEVEL=warn, which
 //	                  turns its request logs off, to show what they cost
-//	-image REF        also report the size of image REF (needs DOCKER_HOST)
+//	-image REF        also report the size of image REF (needs DOCKER_HOST);
+//	                  hack/bench.sh builds the image and passes it when the
+//	                  local Docker engine answers
 //	-out DIR          keep the binaries and the profile in DIR
 //	-strict           exit with status 1 if a target is missed
 //
