@@ -25,7 +25,10 @@
 //
 // then prints the seconds, the seconds per service, and the growth: the
 // seconds each added service costs between consecutive sizes, and the slope
-// and fixed cost of a least-squares line through all of them. A time runs
+// and fixed cost of a least-squares line through all of them. Since up and
+// destroy wait for each Deployment's pods, at most --parallel operations at
+// a time, the parallelism bounds how fast they grow as much as the CPU does:
+// the report prints it, and -parallel changes it. A time runs
 // from the call to the moment the CLI prints its summary, so the reads the
 // Automation API makes after an update (outputs, history) are not counted.
 // The program is compiled into this command, so no figure includes the
@@ -58,7 +61,7 @@
 //	-image REF          image to deploy, pinned by digest; without it the image is
 //	                    built and pushed with `hack/images.sh app bench`
 //	-conns 2            connections of the rollout's load
-//	-parallel 0         pulumi's --parallel; 0 leaves the CLI's default
+//	-parallel 0         pulumi's --parallel; 0 leaves the CLI's default, 4 × GOMAXPROCS
 //	-timeout 15m        bound on each size and on the rollout, cleanup aside
 //	-v                  copy the CLI's output to stderr
 //	-strict             exit with status 1 if a request failed during the rollout

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
@@ -15,6 +16,7 @@ import (
 func (b *bench) measure(ctx context.Context) (report, error) {
 	rep := report{
 		pulumi: b.pulumi, plugin: kubernetesPluginVersion, cluster: b.cluster, image: b.image,
+		parallel:   parallelism(b.opts.parallel, os.Getenv("PULUMI_PARALLEL")),
 		loadBefore: loadAverage(),
 	}
 	err := b.measureInto(ctx, &rep)

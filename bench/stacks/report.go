@@ -108,6 +108,7 @@ func fit(sizes []sizeFigures) (line, bool) {
 // report is every figure of a run.
 type report struct {
 	pulumi, plugin, cluster, image string
+	parallel                       string // how many operations pulumi runs at once, and why
 	loadBefore, loadAfter          string
 	took                           time.Duration
 	sizes                          []sizeFigures
@@ -163,6 +164,7 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "microstack stacks bench: pulumi %s, pulumi-kubernetes %s, cluster %s; %d CPUs, %s\n",
 		r.pulumi, r.plugin, r.cluster, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(w, "image %s\n", r.image)
+	fmt.Fprintf(w, "pulumi parallelism: %s\n", r.parallel)
 	fmt.Fprintf(w, "load average: %s before, %s after; the run took %s\n", r.loadBefore, r.loadAfter, r.took.Round(time.Second))
 	r.writeSizes(w)
 	r.writeGrowth(w)
@@ -225,6 +227,18 @@ func (r report) writeRollout(w io.Writer) {
 		l.Throughput(), millis(l.Latency.Quantile(0.5)), millis(l.Latency.Quantile(0.99)))
 	fmt.Fprintf(tw, "  failed\t%d\t%s\n", l.Errors, firstError(l.FirstError))
 	tw.Flush()
+}
+
+// parallelism says how many resource operations pulumi runs at once: the
+// -parallel flag, else PULUMI_PARALLEL, else the CLI's default.
+func parallelism(flag int, env string) string {
+	switch {
+	case flag > 0:
+		return fmt.Sprintf("%d (-parallel)", flag)
+	case env != "":
+		return env + " (PULUMI_PARALLEL)"
+	}
+	return fmt.Sprintf("%d (the CLI's default, 4 × GOMAXPROCS)", 4*runtime.GOMAXPROCS(0))
 }
 
 // phaseHeader is the phases as tab-separated column headers.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +105,7 @@ func TestFit(t *testing.T) {
 
 func sampleReport() report {
 	return report{
-		pulumi: "v3.259.0", plugin: "4.25.0", cluster: "https://10.244.0.1:6443",
+		pulumi: "v3.259.0", plugin: "4.25.0", cluster: "https://10.244.0.1:6443", parallel: "8 (the CLI's default, 4 × GOMAXPROCS)",
 		image:      "localhost:5001/microstack@sha256:" + strings.Repeat("a", 64),
 		loadBefore: "0.50 0.40 0.30", loadAfter: "1.90 0.80 0.50", took: 6*time.Minute + 12400*time.Millisecond,
 		sizes: []sizeFigures{size(1, 6, 2.1, 9, 2.05, 16), size(10, 42, 3, 27, 2.5, 25), size(50, 202, 7, 107, 4.5, 65)},
@@ -122,6 +124,7 @@ func TestWrite(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"pulumi v3.259.0, pulumi-kubernetes 4.25.0, cluster https://10.244.0.1:6443",
+		"pulumi parallelism: 8 (the CLI's default, 4 × GOMAXPROCS)",
 		"load average: 0.50 0.40 0.30 before, 1.90 0.80 0.50 after; the run took 6m12s",
 		"services  resources  preview     up  preview, no changes  destroy  up per service",
 		"       1          6      2.1    9.0                  2.0     16.0            9.00",
@@ -180,6 +183,24 @@ func TestVerdicts(t *testing.T) {
 				t.Errorf("missed() = %v with the verdict %s", r.missed(), tc.want)
 			}
 		})
+	}
+}
+
+func TestParallelism(t *testing.T) {
+	def := fmt.Sprintf("%d (the CLI's default, 4 × GOMAXPROCS)", 4*runtime.GOMAXPROCS(0))
+	for _, tc := range []struct {
+		flag int
+		env  string
+		want string
+	}{
+		{flag: 0, env: "", want: def},
+		{flag: 0, env: "16", want: "16 (PULUMI_PARALLEL)"},
+		{flag: 32, env: "16", want: "32 (-parallel)"},
+		{flag: 1, env: "", want: "1 (-parallel)"},
+	} {
+		if got := parallelism(tc.flag, tc.env); got != tc.want {
+			t.Errorf("parallelism(%d, %q) = %q, want %q", tc.flag, tc.env, got, tc.want)
+		}
 	}
 }
 
