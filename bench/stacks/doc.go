@@ -28,12 +28,13 @@
 // and fixed cost of a least-squares line through all of them. Since up and
 // destroy wait for each Deployment's pods, at most --parallel operations at
 // a time, the parallelism bounds how fast they grow as much as the CPU does:
-// the report prints it, and -parallel changes it. A time runs
-// from the call to the moment the CLI prints its summary, so the reads the
-// Automation API makes after an update (outputs, history) are not counted.
-// The program is compiled into this command, so no figure includes the
-// `go build` that the CLI does for the infra/ program (cached after the
-// first one).
+// the report prints it, and -parallel changes it.
+//
+// A time runs from the call to the moment the CLI prints its summary, so
+// the reads the Automation API makes after an update (outputs, history) are
+// not counted. The program is compiled into this command, so no figure
+// includes the `go build` that the CLI does for the infra/ program (cached
+// after the first one).
 //
 // The rollout figure deploys one service with 2 replicas (no autoscaler) in
 // the namespace bench-rollout, runs a steady closed-loop load (bench/load)
