@@ -56,6 +56,8 @@ func setup(t *testing.T) *env {
 	if err != nil {
 		t.Fatalf("end-to-end environment: %v", err)
 	}
+	// Registered first, so it runs last, after the stacks' own clean-ups.
+	t.Cleanup(func() { _ = os.RemoveAll(e.work) })
 	return e
 }
 

@@ -75,14 +75,20 @@ const (
 	maxLoadDuration = 3 * time.Minute
 )
 
-// steadyLoad sends GET / to url from a few workers until stop is called,
-// then reports every request's fate.
+// steadyLoad sends GET / to url from a few workers, pausing between
+// requests, until stop is called, then reports every request's fate.
 func steadyLoad(url string) (stop func() loadReport) {
-	ctx, cancel := context.WithTimeout(context.Background(), maxLoadDuration)
+	return startLoad(url, loadWorkers, loadPause, maxLoadDuration)
+}
+
+// startLoad sends GET / to url from workers, each pausing between its
+// requests, until stop is called or limit has passed.
+func startLoad(url string, workers int, pause, limit time.Duration) (stop func() loadReport) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	var mu sync.Mutex
 	rep := loadReport{Messages: map[string]int{}}
 	var wg sync.WaitGroup
-	for range loadWorkers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -102,7 +108,7 @@ func steadyLoad(url string) (stop func() loadReport) {
 					rep.Messages[msg]++
 				}
 				mu.Unlock()
-				time.Sleep(loadPause)
+				time.Sleep(pause)
 			}
 		}()
 	}

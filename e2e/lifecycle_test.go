@@ -125,6 +125,12 @@ func TestEndToEnd(t *testing.T) {
 		e.assertLiveDeployment(ctx, t, devNamespace, changed, 1)
 		ref = changed
 	})
+	s.run("a secret config value lands in plain text nowhere", func(t *testing.T) {
+		e.secretStaysSecret(ctx, t, dev)
+	})
+	s.run("an API server outage during up converges after it", func(t *testing.T) {
+		e.apiServerOutageDuringUp(ctx, t, dev)
+	})
 	staging := e.stack(ctx, t, "staging")
 	t.Cleanup(func() { _ = staging.destroy(context.Background()) })
 	s.run("staging deploys beside dev without touching it", func(t *testing.T) {
@@ -135,6 +141,21 @@ func TestEndToEnd(t *testing.T) {
 	})
 	s.run("live objects pass strict validation and kube-score", func(t *testing.T) {
 		e.validateLiveObjects(ctx, t, stagingNamespace)
+	})
+	s.run("the HPA scales up under CPU load and back down after it", func(t *testing.T) {
+		e.autoscale(ctx, t, staging, stagingNamespace)
+	})
+	s.run("a deleted pod drains with no failed request", func(t *testing.T) {
+		rep := e.faultUnderLoad(ctx, t, stagingNamespace, e.deletePod)
+		if rep.Failures != 0 {
+			t.Errorf("%d of %d requests failed while a pod was deleted; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
+		}
+	})
+	s.run("a killed container is restarted while the Service answers", func(t *testing.T) {
+		rep := e.faultUnderLoad(ctx, t, stagingNamespace, killContainer)
+		if rep.Requests-rep.Failures < rep.Requests/2 {
+			t.Errorf("the Service answered %d of %d requests after a container was killed", rep.Requests-rep.Failures, rep.Requests)
+		}
 	})
 	s.run("invalid config fails at preview and touches nothing", func(t *testing.T) {
 		e.invalidConfig(ctx, t, ref)

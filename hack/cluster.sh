@@ -5,6 +5,7 @@
 #
 #   hack/cluster.sh up [SERVICE]   start everything (or everything up to SERVICE), wait until usable
 #   hack/cluster.sh down           stop everything, then put the host back as it was
+#   hack/cluster.sh stop NAME...   stop only these services, as a fault would; `up` starts them again
 #   hack/cluster.sh status         each service with its PID, up or down
 #   hack/cluster.sh env            export lines for a shell: eval "$(hack/cluster.sh env)"
 #   hack/cluster.sh purge [--all]  down, then remove the state (--all: registry images, tools cache)
@@ -663,6 +664,8 @@ api_get() {
 kc() { kubectl --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout 20s "$@"; }
 
 # Single instances: no leader election, so a restart never waits for a stale lease to expire.
+# The autoscaler reacts within seconds and gives replicas back after 30s of low load rather than the
+# default 5 minutes, so that a scale-up and its scale-down can both be watched in a test.
 start_controller_manager() {
   local dir=$STATE/kube-controller-manager kubeconfig=$STATE/kube-controller-manager/kubeconfig
   mkdir -p "$dir/flexvolume"
@@ -678,6 +681,8 @@ start_controller_manager() {
     --service-cluster-ip-range "$SERVICE_CIDR" \
     --allocate-node-cidrs=true --cluster-cidr "$CLUSTER_CIDR" --node-cidr-mask-size 24 \
     --flex-volume-plugin-dir "$dir/flexvolume" \
+    --horizontal-pod-autoscaler-sync-period 5s \
+    --horizontal-pod-autoscaler-downscale-stabilization 30s \
     --profiling=false
   wait_ready kube-controller-manager 60 curl -fsSk https://127.0.0.1:10257/healthz
 }
@@ -1209,6 +1214,15 @@ cmd_env() {
   printf 'export PATH=%q:"$PATH"\n' "${bindir:+$bindir:}$STATE/bin"
 }
 
+cmd_stop() {
+  local name
+  [[ $# -gt 0 ]] || usage
+  for name in "$@"; do
+    [[ " ${SERVICES[*]} " == *" $name "* ]] || die "unknown service '$name' (one of: ${SERVICES[*]})"
+  done
+  svc_stop 15 "$@"
+}
+
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
   exit 2
@@ -1220,6 +1234,7 @@ main() {
   case $cmd in
   up) cmd_up "$@" ;;
   down) cmd_down ;;
+  stop) cmd_stop "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   purge) cmd_purge "$@" ;;

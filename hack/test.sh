@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# test.sh runs every test of the project: static checks and unit tests
-# (no network, no cluster), then the end-to-end suite on the local
-# environment of hack/cluster.sh, which it installs and starts as needed and
-# stops again (restoring the host) when it started it.
+# test.sh runs every test of the project: static checks, unit tests and
+# every fuzz target for a bounded time (no network, no cluster), then the
+# end-to-end suite on the local environment of hack/cluster.sh, which it
+# installs and starts as needed and stops again (restoring the host) when it
+# started it.
 #
 #   hack/test.sh          everything
-#   hack/test.sh unit     static checks and unit tests only
+#   hack/test.sh unit     static checks, unit tests and fuzzing only
 #   hack/test.sh e2e      the end-to-end suite only
+#
+#   MICROSTACK_FUZZTIME   time per fuzz target (default 10s; see hack/fuzz.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,8 +23,9 @@ log() { printf '\n--- %s\n' "$*"; }
 
 static_checks() {
 	log "gofmt"
-	local unformatted
-	unformatted=$(gofmt -l $(git ls-files '*.go'))
+	local unformatted files
+	mapfile -t files < <(git ls-files '*.go')
+	unformatted=$(gofmt -l "${files[@]}")
 	if [[ -n $unformatted ]]; then
 		echo "gofmt would change:" "$unformatted" >&2
 		return 1
@@ -35,6 +39,8 @@ static_checks() {
 unit_tests() {
 	log "go test (unit)"
 	go test -race -count=1 ./...
+	log "fuzz (${MICROSTACK_FUZZTIME:-10s} per target)"
+	hack/fuzz.sh
 }
 
 # cluster_running tells whether every service of the local environment is up already.

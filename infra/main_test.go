@@ -191,6 +191,11 @@ func assertService(t *testing.T, e *engine, cfg stackconfig.Config) {
 	if got := svc.get("spec", "type").StringValue(); got != cfg.Network.ServiceType {
 		t.Errorf("Service type = %q, want %q", got, cfg.Network.ServiceType)
 	}
+	// Readiness is the Deployment's to prove: a Service judged by its endpoints
+	// reads unhealthy whenever a pod is starting, and refreshes report drift.
+	if got := svc.get("metadata", "annotations", "pulumi.com/skipAwait").StringValue(); got != "true" {
+		t.Errorf("Service annotation pulumi.com/skipAwait = %q, want \"true\"", got)
+	}
 }
 
 func assertScaling(t *testing.T, e *engine, cfg stackconfig.Config) {

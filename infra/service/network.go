@@ -5,11 +5,20 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// skipAwaitAnnotation stops pulumi-kubernetes from judging the Service by
+// its endpoints. The Deployment's await already proves its pods Ready; judged
+// by its endpoints, the Service reads as unhealthy on any refresh that meets
+// a pod still starting (an autoscaler's scale-up, a rollout), and the next
+// preview proposes to update it: a false drift alarm.
+const skipAwaitAnnotation = "pulumi.com/skipAwait"
+
 // service exposes the pods on the named port.
 func (b builder) service() (*corev1.Service, error) {
 	n := b.args.Network
+	meta := b.namedMetadata()
+	meta.Annotations = pulumi.StringMap{skipAwaitAnnotation: pulumi.String("true")}
 	return corev1.NewService(b.ctx, b.name, &corev1.ServiceArgs{
-		Metadata: b.namedMetadata(),
+		Metadata: meta,
 		Spec: &corev1.ServiceSpecArgs{
 			Type:     pulumi.String(n.ServiceType),
 			Selector: b.labels.selector(),

@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The CPU load that makes the autoscaler grow the Deployment: workers
+// sending GET / back to back through the Service, for at most scaleTimeout.
+const (
+	cpuLoadWorkers = 4
+	cpuLoadPause   = 2 * time.Millisecond
+	scaleTimeout   = 3 * time.Minute
+)
+
+// autoscale loads the Service until the HPA adds replicas, then stops and
+// waits until it gives them back. Pulumi does not own spec.replicas, so a
+// refreshed preview shows no change at either end.
+func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string) {
+	t.Helper()
+	hpa, err := e.kube.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, serviceName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	min, max := *hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas
+	e.waitAvailable(ctx, t, ns, min)
+
+	stop := startLoad(e.mustURL(ctx, t, ns), cpuLoadWorkers, cpuLoadPause, scaleTimeout)
+	start := time.Now()
+	grown, err := e.waitReplicas(ctx, ns, func(ready int32) bool { return ready > min }, scaleTimeout)
+	up := time.Since(start)
+	if err != nil {
+		stop()
+		t.Fatalf("under load: %v", err)
+	}
+	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
+		t.Errorf("refreshed preview while scaled to %d: %v", grown, err)
+	}
+	rep := stop()
+	t.Logf("scaled %d → %d Ready replicas in %.1fs of load (%d requests, %d failed)", min, grown, up.Seconds(), rep.Requests, rep.Failures)
+	if grown > max {
+		t.Errorf("%d replicas, above the HPA maximum %d", grown, max)
+	}
+
+	start = time.Now()
+	if _, err := e.waitReplicas(ctx, ns, func(ready int32) bool { return ready == min }, scaleTimeout); err != nil {
+		t.Fatalf("after the load: %v", err)
+	}
+	t.Logf("back to %d replicas %.1fs after the load stopped", min, time.Since(start).Seconds())
+	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
+		t.Errorf("refreshed preview after scaling down: %v", err)
+	}
+}
+
+// waitReplicas polls until the Deployment's replica count, all of them
+// Ready, satisfies ok; it returns that count.
+func (e *env) waitReplicas(ctx context.Context, ns string, ok func(ready int32) bool, timeout time.Duration) (int32, error) {
+	deadline := time.Now().Add(timeout)
+	var last int32
+	for time.Now().Before(deadline) {
+		d, err := e.deployment(ctx, ns, serviceName)
+		if err == nil {
+			last = d.Status.ReadyReplicas
+			if d.Status.Replicas == last && ok(last) {
+				return last, nil
+			}
+		}
+		time.Sleep(pollInterval)
+	}
+	return last, fmt.Errorf("%s/%s: %d Ready replicas after %v, not the count awaited", ns, serviceName, last, timeout)
+}

@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// invalidStacksDir holds the stack files the program must refuse; the unit
+// tests of infra run them under mocks, this test against the cluster.
+const invalidStacksDir = "infra/testdata/invalid-stacks"
+
+// invalidStackWorkers is how many `pulumi up` of invalid files run at once.
+const invalidStackWorkers = 3
+
+// TestInvalidStacksOnCluster runs `pulumi up` of the program on every
+// invalid stack file against the real cluster: each fails naming its keys,
+// the stack's state holds nothing but its root, and the cluster gains no
+// object.
+func TestInvalidStacksOnCluster(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	files, err := filepath.Glob(filepath.Join(e.root, invalidStacksDir, "*.yaml"))
+	if err != nil || len(files) < 25 {
+		t.Fatalf("%d invalid stack files (%v), want at least 25", len(files), err)
+	}
+	before := e.clusterObjects(ctx, t)
+
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for w := range invalidStackWorkers {
+		stack := fmt.Sprintf("invalid-%d", w)
+		e.initStack(t, stack)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for file := range jobs {
+				e.upInvalidStack(t, stack, file)
+			}
+		}()
+	}
+	for _, f := range files {
+		jobs <- f
+	}
+	close(jobs)
+	wg.Wait()
+
+	after := e.clusterObjects(ctx, t)
+	if added := difference(after, before); len(added) > 0 {
+		t.Errorf("the cluster gained %v", added)
+	}
+	for w := range invalidStackWorkers {
+		e.assertOnlyRoot(t, fmt.Sprintf("invalid-%d", w))
+	}
+	t.Logf("%d invalid stack files refused by pulumi up, the cluster unchanged (%d objects)", len(files), len(after))
+}
+
+// upInvalidStack runs `pulumi up` with a copy of file as the stack config
+// (the CLI writes the stack's encryption salt into it) and checks that it
+// fails naming every key of the file's "# want:" line.
+func (e *env) upInvalidStack(t *testing.T, stack, file string) {
+	name := filepath.Base(file)
+	config := filepath.Join(e.work, stack+"-"+name)
+	if err := copyFile(file, config); err != nil {
+		t.Error(err)
+		return
+	}
+	out, err := run(e.root, e.pulumiEnv, "pulumi", "up", "--yes", "--skip-preview", "--non-interactive",
+		"--color", "never", "--stack", stack, "--config-file", config)
+	if err == nil {
+		t.Errorf("%s: pulumi up succeeded:\n%s", name, out)
+		return
+	}
+	text := out + err.Error()
+	keys, werr := wantedKeys(file)
+	if werr != nil {
+		t.Error(werr)
+		return
+	}
+	for _, key := range keys {
+		// The program names microstack:KEY; the CLI, refusing a value of
+		// the wrong YAML type first, names 'KEY'.
+		if !strings.Contains(text, key+":") && !strings.Contains(text, "'"+strings.TrimPrefix(key, configNamespace)+"'") {
+			t.Errorf("%s: the error does not name %s:\n%s", name, key, tail(text, 20))
+		}
+	}
+}
+
+var wantLine = regexp.MustCompile(`^# want: (.+)$`)
+
+// wantedKeys reads the keys of a stack file's first line, "# want: K[, K...]".
+func wantedKeys(file string) ([]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan()
+	m := wantLine.FindStringSubmatch(sc.Text())
+	if m == nil {
+		return nil, fmt.Errorf("%s: no \"# want:\" first line", file)
+	}
+	var keys []string
+	for k := range strings.SplitSeq(m[1], ",") {
+		keys = append(keys, strings.TrimSpace(k))
+	}
+	return keys, nil
+}
+
+// initStack creates an empty stack in the repository copy.
+func (e *env) initStack(t *testing.T, stack string) {
+	t.Helper()
+	if _, err := run(e.root, e.pulumiEnv, "pulumi", "stack", "init", stack, "--non-interactive"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assertOnlyRoot checks that a stack's state declares no resource but the
+// stack itself.
+func (e *env) assertOnlyRoot(t *testing.T, stack string) {
+	t.Helper()
+	out, err := run(e.root, e.pulumiEnv, "pulumi", "stack", "export", "--stack", stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Deployment struct {
+			Resources []stateResource `json:"resources"`
+		} `json:"deployment"`
+	}
+	if err := json.Unmarshal([]byte(out), &state); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range state.Deployment.Resources {
+		if r.Type != "pulumi:pulumi:Stack" {
+			t.Errorf("stack %s declared %s", stack, r.URN)
+		}
+	}
+}
+
+// clusterObjects lists every namespace, and every object of the kinds the
+// program declares, in the whole cluster.
+func (e *env) clusterObjects(ctx context.Context, t *testing.T) []string {
+	t.Helper()
+	return e.objectsOf(ctx, t, metav1.NamespaceAll)
+}
+
+// difference lists what is in a but not in b.
+func difference(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
