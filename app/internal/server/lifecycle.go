@@ -67,11 +67,10 @@ func (s *Server) httpServer() *http.Server {
 
 // drain fails readiness and keeps serving for the drain delay.
 func (s *Server) drain(srv *http.Server, errc <-chan error) error {
+	// From here every response asks its client to close the connection
+	// (see closeWhenDraining), so keep-alive clients reconnect to pods that
+	// are staying.
 	s.draining.Store(true)
-	// Closing each connection after its current response makes
-	// keep-alive clients reconnect, and new connections land on pods
-	// that are staying.
-	srv.SetKeepAlivesEnabled(false)
 	s.log.Info("shutdown requested, draining", slog.String("drain_delay", s.cfg.DrainDelay.String()))
 
 	timer := time.NewTimer(s.cfg.DrainDelay)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -189,4 +190,51 @@ func TestServeReportsListenerFailure(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "serve on") {
 		t.Errorf("Serve() on a closed listener = %v, want a serve error", err)
 	}
+}
+
+// TestDrainKeepsIdleConnectionsUsable sends a request on a keep-alive
+// connection that sat idle while the drain began, as a client that does
+// not retry: it must be answered, with "Connection: close", and the
+// connection then closed by the server.
+func TestDrainKeepsIdleConnectionsUsable(t *testing.T) {
+	cfg := testConfig()
+	cfg.DrainDelay = 2 * time.Second
+	r := start(t, newTestServer(t, cfg))
+	conn, err := net.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	if resp := rawGet(t, conn, br); resp.Close {
+		t.Fatal("first response closes the connection before any drain")
+	}
+
+	r.cancel()
+	waitStatus(t, freshClient(), r.url+"/readyz", http.StatusServiceUnavailable, time.Second)
+	resp := rawGet(t, conn, br)
+	if resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Errorf("request on the idle connection during the drain = %d, close %v; want 200 and Connection: close", resp.StatusCode, resp.Close)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(time.Second))
+	if n, err := br.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+		t.Errorf("after the closing response, read = %d, %v; want EOF", n, err)
+	}
+}
+
+// rawGet writes GET / on conn and reads the whole response.
+func rawGet(t *testing.T, conn net.Conn, br *bufio.Reader) *http.Response {
+	t.Helper()
+	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
+		t.Fatalf("write request: %v", err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	resp.Body.Close()
+	return resp
 }

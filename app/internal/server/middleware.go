@@ -22,6 +22,24 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
+// closeWhenDraining marks every response "Connection: close" once the
+// server drains, so that net/http closes each keep-alive connection right
+// after a response, where its client expects the close, and the client's
+// next request opens a connection to a pod that is staying.
+//
+// http.Server.SetKeepAlivesEnabled(false) would close the idle connections
+// at once instead, under clients that may be sending on them at that
+// moment: those requests fail with a reset or EOF, which most clients do
+// not retry.
+func (s *Server) closeWhenDraining(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // routeLabel returns the pattern that served r. ServeMux records it on the
 // request it is handed, which is the one this middleware holds, because
 // nothing between them replaces the request.

@@ -41,7 +41,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("register routes: %w", err)
 	}
-	s.handler = s.observe(jsonErrors(mux))
+	s.handler = s.observe(s.closeWhenDraining(jsonErrors(mux)))
 	return s, nil
 }
 
