@@ -44,3 +44,21 @@ func TestParseDiffTextWithoutSummary(t *testing.T) {
 		t.Error("text without a summary parsed without an error")
 	}
 }
+
+func TestSpread(t *testing.T) {
+	items := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	tests := []struct {
+		n    int
+		want []string
+	}{
+		{3, []string{"a", "d", "g"}},
+		{5, []string{"a", "c", "e", "g", "i"}},
+		{10, items},
+		{20, items},
+	}
+	for _, tt := range tests {
+		if got := spread(items, tt.n); !slices.Equal(got, tt.want) {
+			t.Errorf("spread(%d) = %v, want %v", tt.n, got, tt.want)
+		}
+	}
+}
