@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/microstack/microstack/bench/internal/loadavg"
 	"github.com/microstack/microstack/bench/load"
 )
 
@@ -37,7 +38,7 @@ func (b *bench) measure(ctx context.Context) (report, error) {
 	rep := report{
 		duration:   b.opts.duration,
 		warmup:     b.opts.warmup,
-		loadBefore: loadAverage(),
+		loadBefore: loadavg.Read(),
 	}
 	b.logf("building the service and the ceiling into %s", b.dir)
 	bins, err := build(ctx, b.dir, b.opts.profile)
@@ -59,7 +60,7 @@ func (b *bench) measure(ctx context.Context) (report, error) {
 		return report{}, err
 	}
 	rep.image = measureImage(ctx, b.opts.image)
-	rep.loadAfter = loadAverage()
+	rep.loadAfter = loadavg.Read()
 	return rep, nil
 }
 

@@ -8,10 +8,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/microstack/microstack/bench/internal/countlist"
 )
 
 // errMissed is returned in strict mode when a target is missed.
@@ -90,23 +90,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 // connList is the -conns flag.
 type connList []int
 
-func (c *connList) String() string {
-	s := make([]string, len(*c))
-	for i, n := range *c {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ",")
-}
+func (c *connList) String() string { return countlist.Format(*c) }
 
 func (c *connList) Set(v string) error {
-	var out connList
-	for f := range strings.SplitSeq(v, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return fmt.Errorf("%q is not a positive connection count", f)
-		}
-		out = append(out, n)
+	n, err := countlist.Parse(v, "connection count")
+	if err != nil {
+		return err
 	}
-	*c = out
+	*c = n
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/microstack/microstack/bench/internal/verdict"
 	"github.com/microstack/microstack/bench/load"
 )
 
@@ -67,63 +68,35 @@ type report struct {
 	profile                 string
 }
 
-// status is how a figure compares with its target.
-type status string
-
-const (
-	met     status = "met"
-	missed  status = "MISSED"
-	skipped status = "skipped"
-)
-
-// verdict is one target and how the run did against it.
-type verdict struct {
-	target string
-	figure string
-	status status
-}
-
-func check(ok bool) status {
-	if ok {
-		return met
-	}
-	return missed
-}
-
 // verdicts compares the figures with the targets.
-func (r report) verdicts() []verdict {
-	var v []verdict
+func (r report) verdicts() []verdict.Verdict {
+	var v []verdict.Verdict
 	for _, p := range r.points {
 		tr, lr := p.throughputRatio(), p.p99Ratio()
 		v = append(v,
-			verdict{fmt.Sprintf("throughput ≥ %.2f × ceiling, %s", minThroughputRatio, conns(p.conns)),
-				fmt.Sprintf("%.2f", tr), check(tr >= minThroughputRatio)},
-			verdict{fmt.Sprintf("p99 ≤ %.2f × ceiling, %s", maxP99Ratio, conns(p.conns)),
-				fmt.Sprintf("%.2f", lr), check(lr <= maxP99Ratio)},
+			verdict.Verdict{Target: fmt.Sprintf("throughput ≥ %.2f × ceiling, %s", minThroughputRatio, conns(p.conns)),
+				Figure: fmt.Sprintf("%.2f", tr), Status: verdict.Check(tr >= minThroughputRatio)},
+			verdict.Verdict{Target: fmt.Sprintf("p99 ≤ %.2f × ceiling, %s", maxP99Ratio, conns(p.conns)),
+				Figure: fmt.Sprintf("%.2f", lr), Status: verdict.Check(lr <= maxP99Ratio)},
 		)
 	}
 	v = append(v,
-		verdict{"idle RSS ≤ " + megabytes(maxIdleRSS), megabytes(r.idleRSS), check(r.idleRSS <= maxIdleRSS)},
-		verdict{"exec to ready ≤ " + millis(maxReady), millis(r.readyMedian()) + " median", check(r.readyMedian() <= maxReady)},
+		verdict.Verdict{Target: "idle RSS ≤ " + megabytes(maxIdleRSS), Figure: megabytes(r.idleRSS),
+			Status: verdict.Check(r.idleRSS <= maxIdleRSS)},
+		verdict.Verdict{Target: "exec to ready ≤ " + millis(maxReady), Figure: millis(r.readyMedian()) + " median",
+			Status: verdict.Check(r.readyMedian() <= maxReady)},
 	)
-	img := verdict{target: "image ≤ " + megabytes(maxImageSize)}
+	img := verdict.Verdict{Target: "image ≤ " + megabytes(maxImageSize)}
 	if r.image.skipped != "" {
-		img.figure, img.status = r.image.skipped, skipped
+		img.Figure, img.Status = r.image.skipped, verdict.Skipped
 	} else {
-		img.figure, img.status = megabytes(r.image.size), check(r.image.size <= maxImageSize)
+		img.Figure, img.Status = megabytes(r.image.size), verdict.Check(r.image.size <= maxImageSize)
 	}
 	return append(v, img)
 }
 
 // missed reports whether any target was missed.
-func (r report) missed() bool {
-	for _, v := range r.verdicts() {
-		if v.status == missed {
-			return true
-		}
-	}
-	return false
-}
+func (r report) missed() bool { return verdict.AnyMissed(r.verdicts()) }
 
 func (r report) readyMedian() time.Duration {
 	if len(r.ready) == 0 {
@@ -180,12 +153,7 @@ func (r report) write(w io.Writer) {
 			megabytes(r.image.largestLayer), abbreviate(r.image.largestBy, 80))
 	}
 
-	fmt.Fprintf(w, "\ntargets\n")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, v := range r.verdicts() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.status, v.target, v.figure)
-	}
-	tw.Flush()
+	verdict.Write(w, r.verdicts())
 
 	if r.profile != "" {
 		fmt.Fprintf(w, "\nCPU profile of the service under %s (go tool pprof -top)\n", conns(profileConns))
@@ -213,7 +181,7 @@ func (r report) writeNoLog(w io.Writer) {
 	tw.Flush()
 }
 
-// busy reports whether a 1-minute load average, as loadAverage prints it,
+// busy reports whether a 1-minute load average, as loadavg.Read prints it,
 // is above what the machine runs without queueing.
 func busy(loadavg string) bool {
 	one, _, _ := strings.Cut(loadavg, " ")

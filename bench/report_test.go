@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/microstack/microstack/bench/internal/verdict"
 )
 
 func sampleReport() report {
@@ -25,14 +27,14 @@ func sampleReport() report {
 }
 
 func TestVerdicts(t *testing.T) {
-	want := []verdict{
-		{"throughput ≥ 0.85 × ceiling, 1 connection", "0.90", met},
-		{"p99 ≤ 1.25 × ceiling, 1 connection", "1.11", met},
-		{"throughput ≥ 0.85 × ceiling, 64 connections", "0.75", missed},
-		{"p99 ≤ 1.25 × ceiling, 64 connections", "1.50", missed},
-		{"idle RSS ≤ 12.0 MB", "9.5 MB", met},
-		{"exec to ready ≤ 50.0 ms", "6.0 ms median", met},
-		{"image ≤ 10.0 MB", "DOCKER_HOST is not set", skipped},
+	want := []verdict.Verdict{
+		{Target: "throughput ≥ 0.85 × ceiling, 1 connection", Figure: "0.90", Status: verdict.Met},
+		{Target: "p99 ≤ 1.25 × ceiling, 1 connection", Figure: "1.11", Status: verdict.Met},
+		{Target: "throughput ≥ 0.85 × ceiling, 64 connections", Figure: "0.75", Status: verdict.Missed},
+		{Target: "p99 ≤ 1.25 × ceiling, 64 connections", Figure: "1.50", Status: verdict.Missed},
+		{Target: "idle RSS ≤ 12.0 MB", Figure: "9.5 MB", Status: verdict.Met},
+		{Target: "exec to ready ≤ 50.0 ms", Figure: "6.0 ms median", Status: verdict.Met},
+		{Target: "image ≤ 10.0 MB", Figure: "DOCKER_HOST is not set", Status: verdict.Skipped},
 	}
 	r := sampleReport()
 	got := r.verdicts()
@@ -57,7 +59,7 @@ func TestImageVerdict(t *testing.T) {
 	r := sampleReport()
 	r.image = imageFigure{ref: "microstack:v1", size: 12_500_000}
 	v := r.verdicts()
-	if got := v[len(v)-1]; got.status != missed || got.figure != "12.5 MB" {
+	if got := v[len(v)-1]; got.Status != verdict.Missed || got.Figure != "12.5 MB" {
 		t.Errorf("image verdict = %+v, want 12.5 MB missed", got)
 	}
 }

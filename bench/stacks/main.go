@@ -8,10 +8,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/microstack/microstack/bench/internal/countlist"
 )
 
 // errMissed is returned in strict mode when a target is missed.
@@ -109,35 +110,39 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// sizeList is the -services flag: strictly increasing service counts.
+// sizeList is the -services flag: strictly increasing service counts, or
+// none at all for a run that measures only the rollout.
 type sizeList []int
 
-func (s *sizeList) String() string {
-	f := make([]string, len(*s))
-	for i, n := range *s {
-		f[i] = strconv.Itoa(n)
-	}
-	return strings.Join(f, ",")
-}
+func (s *sizeList) String() string { return countlist.Format(*s) }
 
 func (s *sizeList) Set(v string) error {
-	var out sizeList
 	if strings.TrimSpace(v) == "" {
-		*s = out
+		*s = nil
 		return nil
 	}
-	for f := range strings.SplitSeq(v, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
+	n, err := countlist.Parse(v, "service count")
+	if err != nil {
+		return err
+	}
+	if err := checkSizes(n); err != nil {
+		return err
+	}
+	*s = n
+	return nil
+}
+
+// checkSizes holds the sizes to what one run can measure: the growth
+// between consecutive sizes needs them increasing, and the node bounds the
+// largest.
+func checkSizes(sizes []int) error {
+	for i, n := range sizes {
 		switch {
-		case err != nil || n < 1:
-			return fmt.Errorf("%q is not a positive service count", f)
 		case n > maxServices:
 			return fmt.Errorf("%d services: at most %d fit beside other work on one node", n, maxServices)
-		case len(out) > 0 && n <= out[len(out)-1]:
-			return fmt.Errorf("%d after %d: give the sizes in increasing order", n, out[len(out)-1])
+		case i > 0 && n <= sizes[i-1]:
+			return fmt.Errorf("%d after %d: give the sizes in increasing order", n, sizes[i-1])
 		}
-		out = append(out, n)
 	}
-	*s = out
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/microstack/microstack/bench/internal/loadavg"
 )
 
 // measure takes every measurement the options ask for. The report holds
@@ -17,10 +19,10 @@ func (b *bench) measure(ctx context.Context) (report, error) {
 	rep := report{
 		pulumi: b.pulumi, plugin: kubernetesPluginVersion, cluster: b.cluster, image: b.image,
 		parallel:   parallelism(b.opts.parallel, os.Getenv("PULUMI_PARALLEL")),
-		loadBefore: loadAverage(),
+		loadBefore: loadavg.Read(),
 	}
 	err := b.measureInto(ctx, &rep)
-	rep.loadAfter = loadAverage()
+	rep.loadAfter = loadavg.Read()
 	return rep, err
 }
 

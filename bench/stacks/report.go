@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/microstack/microstack/bench/internal/verdict"
 )
 
 // phase is one timed step of a size's stack.
@@ -116,48 +117,22 @@ type report struct {
 	rolloutSkipped                 string
 }
 
-// status is how a figure compares with its target.
-type status string
-
-const (
-	met     status = "met"
-	missed  status = "MISSED"
-	skipped status = "skipped"
-)
-
-// verdict is one target and how the run did against it.
-type verdict struct {
-	target string
-	figure string
-	status status
-}
-
 // verdicts compares the figures with the targets: only the rollout has one.
-func (r report) verdicts() []verdict {
-	v := verdict{target: "no failed request during a rollout"}
+func (r report) verdicts() []verdict.Verdict {
+	v := verdict.Verdict{Target: "no failed request during a rollout"}
 	switch {
 	case r.rollout == nil:
-		v.figure, v.status = r.rolloutSkipped, skipped
+		v.Figure, v.Status = r.rolloutSkipped, verdict.Skipped
 	default:
 		l := r.rollout.load
-		v.figure = fmt.Sprintf("%d of %d", l.Errors, l.Requests+l.Errors)
-		v.status = missed
-		if l.Errors == 0 && l.Requests > 0 {
-			v.status = met
-		}
+		v.Figure = fmt.Sprintf("%d of %d", l.Errors, l.Requests+l.Errors)
+		v.Status = verdict.Check(l.Errors == 0 && l.Requests > 0)
 	}
-	return []verdict{v}
+	return []verdict.Verdict{v}
 }
 
 // missed reports whether any target was missed.
-func (r report) missed() bool {
-	for _, v := range r.verdicts() {
-		if v.status == missed {
-			return true
-		}
-	}
-	return false
-}
+func (r report) missed() bool { return verdict.AnyMissed(r.verdicts()) }
 
 // write prints the report.
 func (r report) write(w io.Writer) {
@@ -170,12 +145,7 @@ func (r report) write(w io.Writer) {
 	r.writeGrowth(w)
 	r.writeRollout(w)
 
-	fmt.Fprintf(w, "\ntargets\n")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, v := range r.verdicts() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.status, v.target, v.figure)
-	}
-	tw.Flush()
+	verdict.Write(w, r.verdicts())
 }
 
 func (r report) writeSizes(w io.Writer) {
@@ -292,18 +262,4 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds())
 
 func millis(d time.Duration) string {
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-}
-
-// loadAverage returns the 1, 5 and 15 minute load averages as the kernel
-// prints them, or "unknown".
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }

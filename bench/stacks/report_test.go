@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microstack/microstack/bench/internal/verdict"
 	"github.com/microstack/microstack/bench/load"
 )
 
@@ -164,22 +165,22 @@ func TestVerdicts(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		rollout    *rolloutFigures
-		want       status
+		want       verdict.Status
 		wantFigure string
 	}{
-		{name: "no failure", rollout: &rolloutFigures{load: load.Result{Requests: 100}}, want: met, wantFigure: "0 of 100"},
+		{name: "no failure", rollout: &rolloutFigures{load: load.Result{Requests: 100}}, want: verdict.Met, wantFigure: "0 of 100"},
 		{name: "failures", rollout: &rolloutFigures{load: load.Result{Requests: 98, Errors: 2, FirstError: errors.New("reset")}},
-			want: missed, wantFigure: "2 of 100"},
-		{name: "no request at all", rollout: &rolloutFigures{}, want: missed, wantFigure: "0 of 0"},
-		{name: "not measured", rollout: nil, want: skipped, wantFigure: "failed"},
+			want: verdict.Missed, wantFigure: "2 of 100"},
+		{name: "no request at all", rollout: &rolloutFigures{}, want: verdict.Missed, wantFigure: "0 of 0"},
+		{name: "not measured", rollout: nil, want: verdict.Skipped, wantFigure: "failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := report{rollout: tc.rollout, rolloutSkipped: "failed"}
 			v := r.verdicts()
-			if len(v) != 1 || v[0].status != tc.want || v[0].figure != tc.wantFigure {
+			if len(v) != 1 || v[0].Status != tc.want || v[0].Figure != tc.wantFigure {
 				t.Fatalf("verdicts = %+v, want one %s with %q", v, tc.want, tc.wantFigure)
 			}
-			if r.missed() != (tc.want == missed) {
+			if r.missed() != (tc.want == verdict.Missed) {
 				t.Errorf("missed() = %v with the verdict %s", r.missed(), tc.want)
 			}
 		})
