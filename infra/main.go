@@ -33,16 +33,7 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 
-	app, err := service.New(ctx, cfg.Name, service.Args{
-		Namespace: namespace,
-		Image:     ref,
-		Env:       cfg.AppEnv(),
-		SecretEnv: cfg.SecretEnv,
-		Scaling:   cfg.Scaling,
-		Resources: cfg.Resources,
-		Network:   cfg.Network,
-		Lifecycle: cfg.Lifecycle,
-	})
+	app, err := service.New(ctx, cfg.Name, service.ArgsFor(cfg, namespace, ref))
 	if err != nil {
 		return err
 	}

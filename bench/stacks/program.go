@@ -123,16 +123,7 @@ func program(n int) pulumi.RunFunc {
 			return err
 		}
 		for i := 1; i <= n; i++ {
-			_, err := service.New(ctx, serviceName(cfg.Name, i), service.Args{
-				Namespace: namespace,
-				Image:     pulumi.String(cfg.Image.Existing),
-				Env:       cfg.AppEnv(),
-				SecretEnv: cfg.SecretEnv,
-				Scaling:   cfg.Scaling,
-				Resources: cfg.Resources,
-				Network:   cfg.Network,
-				Lifecycle: cfg.Lifecycle,
-			})
+			_, err := service.New(ctx, serviceName(cfg.Name, i), service.ArgsFor(cfg, namespace, pulumi.String(cfg.Image.Existing)))
 			if err != nil {
 				return err
 			}

@@ -26,6 +26,21 @@ type Args struct {
 	Lifecycle stackconfig.Lifecycle
 }
 
+// ArgsFor describes the service a stack's config asks for, in namespace,
+// running image.
+func ArgsFor(cfg stackconfig.Config, namespace, image pulumi.StringInput) Args {
+	return Args{
+		Namespace: namespace,
+		Image:     image,
+		Env:       cfg.AppEnv(),
+		SecretEnv: cfg.SecretEnv,
+		Scaling:   cfg.Scaling,
+		Resources: cfg.Resources,
+		Network:   cfg.Network,
+		Lifecycle: cfg.Lifecycle,
+	}
+}
+
 // Paths the app serves for the kubelet and Prometheus.
 const (
 	livenessPath  = "/healthz"
