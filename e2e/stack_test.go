@@ -68,10 +68,17 @@ func (o ops) changed() ops {
 	return out
 }
 
-// collect drains an event stream into ops until it closes.
-func collect() (chan events.EngineEvent, func() ops) {
+// plan is what a preview planned or an update did: the operation for each
+// resource type, and the property paths each type's step changes.
+type plan struct {
+	ops   ops
+	diffs map[string][]string
+}
+
+// collect drains an event stream into a plan until it closes.
+func collect() (chan events.EngineEvent, func() plan) {
 	ch := make(chan events.EngineEvent)
-	result := ops{}
+	result := plan{ops: ops{}, diffs: map[string][]string{}}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -89,15 +96,21 @@ func collect() (chan events.EngineEvent, func() ops) {
 			if op == apitype.OpCreateReplacement || op == apitype.OpDeleteReplaced {
 				op = apitype.OpReplace
 			}
-			if prev, ok := result[md.Type]; !ok || prev == apitype.OpSame {
-				result[md.Type] = op
+			if prev, ok := result.ops[md.Type]; !ok || prev == apitype.OpSame {
+				result.ops[md.Type] = op
 			}
+			result.diffs[md.Type] = append(result.diffs[md.Type], md.Diffs...)
 		}
 	}()
-	return ch, func() ops { wg.Wait(); return result }
+	return ch, func() plan { wg.Wait(); return result }
 }
 
 func (s *stack) preview(ctx context.Context, opts ...optpreview.Option) (ops, error) {
+	p, err := s.previewPlan(ctx, opts...)
+	return p.ops, err
+}
+
+func (s *stack) previewPlan(ctx context.Context, opts ...optpreview.Option) (plan, error) {
 	ch, wait := collect()
 	_, err := s.stack.Preview(ctx, append(opts, optpreview.EventStreams(ch))...)
 	return wait(), err
@@ -106,7 +119,7 @@ func (s *stack) preview(ctx context.Context, opts ...optpreview.Option) (ops, er
 func (s *stack) up(ctx context.Context, opts ...optup.Option) (ops, auto.UpResult, error) {
 	ch, wait := collect()
 	res, err := s.stack.Up(ctx, append(opts, optup.EventStreams(ch))...)
-	return wait(), res, err
+	return wait().ops, res, err
 }
 
 func (s *stack) destroy(ctx context.Context) error {
