@@ -88,7 +88,9 @@ func collect() (chan events.EngineEvent, func() plan) {
 				continue
 			}
 			md := ev.ResourcePreEvent.Metadata
-			if md.Type == "pulumi:pulumi:Stack" || strings.HasPrefix(md.Type, "pulumi:providers:") {
+			// A refreshed preview reads every resource first: those steps are
+			// not the plan.
+			if md.Type == "pulumi:pulumi:Stack" || strings.HasPrefix(md.Type, "pulumi:providers:") || md.Op == apitype.OpRefresh {
 				continue
 			}
 			op := md.Op
