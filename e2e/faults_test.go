@@ -20,6 +20,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/microstack/microstack/internal/probe"
 )
 
 const (
@@ -188,7 +190,7 @@ func (e *env) waitRecovered(ctx context.Context, t *testing.T, ns string, faulty
 			continue
 		}
 		p, err := e.kube.CoreV1().Pods(ns).Get(ctx, faulty.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) || (err == nil && podReady(*p) && p.Status.ContainerStatuses[0].RestartCount > restarts) {
+		if apierrors.IsNotFound(err) || (err == nil && probe.PodReady(*p) && p.Status.ContainerStatuses[0].RestartCount > restarts) {
 			return
 		}
 	}

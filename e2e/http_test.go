@@ -2,43 +2,18 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
-)
 
-// hello is the body of GET /.
-type hello struct {
-	Message string `json:"message"`
-}
+	"github.com/microstack/microstack/internal/probe"
+)
 
 var client = &http.Client{Timeout: 5 * time.Second}
 
 func getMessage(ctx context.Context, url string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/", nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s/: %d %s", url, resp.StatusCode, body)
-	}
-	var h hello
-	if err := json.Unmarshal(body, &h); err != nil {
-		return "", fmt.Errorf("GET %s/: %w: %s", url, err, body)
-	}
-	return h.Message, nil
+	return probe.Message(ctx, client, url)
 }
 
 // waitMessage polls url until it serves want.

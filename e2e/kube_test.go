@@ -10,6 +10,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/microstack/microstack/internal/probe"
 )
 
 const pollInterval = 500 * time.Millisecond
@@ -27,33 +29,11 @@ func (e *env) readyPods(ctx context.Context, d *appsv1.Deployment) ([]corev1.Pod
 	}
 	var ready []corev1.Pod
 	for _, p := range list.Items {
-		if p.DeletionTimestamp == nil && podReady(p) {
+		if p.DeletionTimestamp == nil && probe.PodReady(p) {
 			ready = append(ready, p)
 		}
 	}
 	return ready, nil
-}
-
-func podReady(p corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-// clusterIPURL is the Service's address as the host reaches it through
-// kube-proxy.
-func (e *env) clusterIPURL(ctx context.Context, ns, name string) (string, error) {
-	svc, err := e.kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return "", err
-	}
-	if svc.Spec.ClusterIP == "" || len(svc.Spec.Ports) == 0 {
-		return "", fmt.Errorf("service %s/%s has no cluster IP or port", ns, name)
-	}
-	return fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port), nil
 }
 
 // waitGone polls until the namespace no longer exists.

@@ -14,6 +14,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/microstack/microstack/internal/probe"
 )
 
 // What the repository's stack files set, and what the tests change.
@@ -193,7 +195,7 @@ func assertOps(t *testing.T, got, want ops) {
 
 func (e *env) mustURL(ctx context.Context, t *testing.T, ns string) string {
 	t.Helper()
-	url, err := e.clusterIPURL(ctx, ns, serviceName)
+	url, err := probe.ClusterIPURL(ctx, e.kube, ns, serviceName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/microstack/microstack/internal/probe"
 )
 
 const pollInterval = 500 * time.Millisecond
@@ -61,7 +63,7 @@ func (b *bench) readyPods(ctx context.Context, ns string) (int, error) {
 	}
 	n := 0
 	for _, p := range pods {
-		if p.DeletionTimestamp == nil && podReady(p) {
+		if p.DeletionTimestamp == nil && probe.PodReady(p) {
 			n++
 		}
 	}
@@ -79,33 +81,11 @@ func (b *bench) settled(ctx context.Context, ns string, want int) (bool, error) 
 		return false, nil
 	}
 	for _, p := range pods {
-		if p.DeletionTimestamp != nil || !podReady(p) {
+		if p.DeletionTimestamp != nil || !probe.PodReady(p) {
 			return false, nil
 		}
 	}
 	return true, nil
-}
-
-func podReady(p corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-// clusterIPURL is the Service's address as the host reaches it, through
-// kube-proxy.
-func (b *bench) clusterIPURL(ctx context.Context, ns, name string) (string, error) {
-	svc, err := b.kube.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return "", fmt.Errorf("service %s/%s: %w", ns, name, err)
-	}
-	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone || len(svc.Spec.Ports) == 0 {
-		return "", fmt.Errorf("service %s/%s has no cluster IP or port", ns, name)
-	}
-	return fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port), nil
 }
 
 // poll calls done every pollInterval until it returns true or an error, or

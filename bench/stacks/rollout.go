@@ -2,14 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/microstack/microstack/bench/load"
+
+	"github.com/microstack/microstack/internal/probe"
 )
 
 // Load around the rollout: it runs steadily for loadLead before `pulumi up`
@@ -49,7 +49,7 @@ func (b *bench) measureRollout(ctx context.Context) (fig rolloutFigures, err err
 	if _, _, err := st.up(ctx); err != nil {
 		return fig, err
 	}
-	if fig.url, err = b.clusterIPURL(ctx, st.namespace, serviceName(serviceNamePrefix, 1)); err != nil {
+	if fig.url, err = probe.ClusterIPURL(ctx, b.kube, st.namespace, serviceName(serviceNamePrefix, 1)); err != nil {
 		return fig, err
 	}
 	if err := waitMessage(ctx, fig.url, rolloutMessage); err != nil {
@@ -126,46 +126,17 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// hello is the body of GET /.
-type hello struct {
-	Message string `json:"message"`
-}
-
 // waitMessage polls url until GET / answers want.
 func waitMessage(ctx context.Context, url, want string) error {
 	client := &http.Client{Timeout: 5 * time.Second}
 	var got string
 	var lastErr error
 	err := poll(ctx, func() (bool, error) {
-		got, lastErr = getMessage(ctx, client, url)
+		got, lastErr = probe.Message(ctx, client, url)
 		return lastErr == nil && got == want, nil
 	})
 	if err != nil {
 		return fmt.Errorf("%s never answered %q: last %q, %v: %w", url, want, got, lastErr, err)
 	}
 	return nil
-}
-
-func getMessage(ctx context.Context, client *http.Client, url string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/", nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s/: %d %s", url, resp.StatusCode, body)
-	}
-	var h hello
-	if err := json.Unmarshal(body, &h); err != nil {
-		return "", fmt.Errorf("GET %s/: %w: %s", url, err, body)
-	}
-	return h.Message, nil
 }
