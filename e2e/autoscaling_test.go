@@ -53,7 +53,11 @@ func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string)
 			t.Errorf("refreshed preview while scaled to %d changes %s: %v", grown, typ, paths)
 		}
 	}
-	t.Logf("refreshed preview while scaled to %d: %v, no property changed", grown, p.ops.changed())
+	planned := p.ops.changed().String()
+	if planned == "" {
+		planned = "nothing to do"
+	}
+	t.Logf("refreshed preview while scaled to %d: %s, no property changed", grown, planned)
 	rep := stop()
 	t.Logf("scaled %d → %d Ready replicas in %.1fs of load (%d requests, %d failed)", min, grown, up.Seconds(), rep.Requests, rep.Failures)
 	if grown > max {
