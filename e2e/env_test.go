@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +12,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/microstack/microstack/internal/command"
 )
 
 // Variables the harness reads.
@@ -166,29 +166,13 @@ func copyFile(src, dst string) error {
 	return os.WriteFile(dst, b, info.Mode().Perm())
 }
 
-// run runs a command in dir with extra environment and returns its stdout;
-// the error carries stderr.
-func run(dir string, extraEnv map[string]string, name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = os.Environ()
-	for k, v := range extraEnv {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(stderr.String(), 40))
-	}
-	return stdout.String(), nil
-}
+// commandTimeout bounds each command the tests run.
+const commandTimeout = 10 * time.Minute
 
-func tail(s string, lines int) string {
-	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
+// run runs a command in dir with extra environment and returns its stdout
+// (see command.Run).
+func run(dir string, extraEnv map[string]string, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	return command.Run(ctx, dir, extraEnv, nil, name, args...)
 }

@@ -104,7 +104,7 @@ func (e *env) upInvalidStack(t *testing.T, stack, file string) {
 		// The program names microstack:KEY; the CLI, refusing a value of
 		// the wrong YAML type first, names 'KEY'.
 		if !strings.Contains(text, key+":") && !strings.Contains(text, "'"+strings.TrimPrefix(key, configNamespace)+"'") {
-			t.Errorf("%s: the error does not name %s:\n%s", name, key, tail(text, 20))
+			t.Errorf("%s: the error does not name %s:\n%s", name, key, text)
 		}
 	}
 }

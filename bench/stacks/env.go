@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/microstack/microstack/internal/command"
 )
 
 // The provider plugin: the version the program's SDK is built against, as
@@ -76,7 +77,7 @@ func (b *bench) close() { os.RemoveAll(b.dir) }
 
 // repositoryRoot is the checkout whose hack/ scripts the bench calls.
 func repositoryRoot(ctx context.Context) (string, error) {
-	out, err := command(ctx, "", nil, nil, "git", "rev-parse", "--show-toplevel")
+	out, err := command.Run(ctx, "", nil, nil, "git", "rev-parse", "--show-toplevel")
 	if err != nil {
 		return "", fmt.Errorf("finding the repository: %w", err)
 	}
@@ -122,15 +123,15 @@ func (b *bench) initPulumi(ctx context.Context) error {
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
 	}
-	plugin, err := command(ctx, b.root, nil, nil, "hack/tools.sh", "path", kubernetesPluginTool)
+	plugin, err := command.Run(ctx, b.root, nil, nil, "hack/tools.sh", "path", kubernetesPluginTool)
 	if err != nil {
 		return fmt.Errorf("finding the provider plugin: %w", err)
 	}
-	if _, err := command(ctx, b.root, b.pulumiEnv, nil, "pulumi", "plugin", "install", "resource",
+	if _, err := command.Run(ctx, b.root, b.pulumiEnv, nil, "pulumi", "plugin", "install", "resource",
 		kubernetesPlugin, kubernetesPluginVersion, "--file", strings.TrimSpace(plugin)); err != nil {
 		return fmt.Errorf("installing the provider plugin: %w", err)
 	}
-	version, err := command(ctx, b.root, b.pulumiEnv, nil, "pulumi", "version")
+	version, err := command.Run(ctx, b.root, b.pulumiEnv, nil, "pulumi", "version")
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (b *bench) workspaceOptions() []auto.LocalWorkspaceOption {
 // available here, so the stacks always deploy an existing image by digest.
 func (b *bench) buildImage(ctx context.Context) (string, error) {
 	b.logf("no -image given: building it with hack/images.sh app %s", imageTag)
-	out, err := command(ctx, b.root, nil, b.progress, "hack/images.sh", "app", imageTag)
+	out, err := command.Run(ctx, b.root, nil, b.progress, "hack/images.sh", "app", imageTag)
 	if err != nil {
 		return "", fmt.Errorf("building the image: %w", err)
 	}
@@ -163,24 +164,4 @@ func (b *bench) buildImage(ctx context.Context) (string, error) {
 // logf writes a progress line.
 func (b *bench) logf(format string, args ...any) {
 	fmt.Fprintf(b.progress, "==> "+format+"\n", args...)
-}
-
-// command runs name in dir with extra environment and returns its stdout.
-// Its stderr goes to stderr when given, and into the error otherwise.
-func command(ctx context.Context, dir string, extraEnv map[string]string, stderr io.Writer, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = os.Environ()
-	for k, v := range extraEnv {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, errBuf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &errBuf
-	if stderr != nil {
-		cmd.Stderr = stderr
-	}
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(errBuf.String()))
-	}
-	return stdout.String(), nil
 }
