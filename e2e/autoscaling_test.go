@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // The CPU load that makes the autoscaler grow the Deployment: workers
@@ -77,17 +78,17 @@ func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string)
 // waitReplicas polls until the Deployment's replica count, all of them
 // Ready, satisfies ok; it returns that count.
 func (e *env) waitReplicas(ctx context.Context, ns string, ok func(ready int32) bool, timeout time.Duration) (int32, error) {
-	deadline := time.Now().Add(timeout)
 	var last int32
-	for time.Now().Before(deadline) {
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
 		d, err := e.deployment(ctx, ns, serviceName)
-		if err == nil {
-			last = d.Status.ReadyReplicas
-			if d.Status.Replicas == last && ok(last) {
-				return last, nil
-			}
+		if err != nil {
+			return false, nil
 		}
-		time.Sleep(pollInterval)
+		last = d.Status.ReadyReplicas
+		return d.Status.Replicas == last && ok(last), nil
+	})
+	if err != nil {
+		return last, fmt.Errorf("%s/%s: %d Ready replicas after %v, not the count awaited", ns, serviceName, last, timeout)
 	}
-	return last, fmt.Errorf("%s/%s: %d Ready replicas after %v, not the count awaited", ns, serviceName, last, timeout)
+	return last, nil
 }

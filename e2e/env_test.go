@@ -91,7 +91,7 @@ func newEnv() (*env, error) {
 // that the repository's scripts can run on the tests' stacks, and installs
 // the provider plugin built by hack/tools.sh into it.
 func (e *env) initPulumi(repo string) error {
-	home, backend := filepath.Join(e.work, "pulumi-home"), filepath.Join(e.work, "pulumi")
+	home, backend := filepath.Join(e.work, "pulumi-home"), e.backendDir()
 	for _, dir := range []string{home, backend} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
@@ -114,6 +114,9 @@ func (e *env) initPulumi(repo string) error {
 		kubernetesPluginVersion, "--file", strings.TrimSpace(plugin))
 	return err
 }
+
+// backendDir is the tests' file state backend.
+func (e *env) backendDir() string { return filepath.Join(e.work, "pulumi") }
 
 func (e *env) initKube() error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv(envKubeconfig))

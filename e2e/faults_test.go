@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/microstack/microstack/internal/probe"
 )
@@ -182,19 +183,17 @@ func (e *env) faultUnderLoad(ctx context.Context, t *testing.T, ns string, fault
 func (e *env) waitRecovered(ctx context.Context, t *testing.T, ns string, faulty corev1.Pod, want int32) {
 	t.Helper()
 	restarts := faulty.Status.ContainerStatuses[0].RestartCount
-	deadline := time.Now().Add(rolloutTimeout)
-	for time.Now().Before(deadline) {
-		time.Sleep(pollInterval)
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, rolloutTimeout, false, func(ctx context.Context) (bool, error) {
 		d, err := e.deployment(ctx, ns, serviceName)
 		if err != nil || d.Status.ReadyReplicas < want {
-			continue
+			return false, nil
 		}
 		p, err := e.kube.CoreV1().Pods(ns).Get(ctx, faulty.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) || (err == nil && probe.PodReady(*p) && p.Status.ContainerStatuses[0].RestartCount > restarts) {
-			return
-		}
+		return apierrors.IsNotFound(err) || (err == nil && probe.PodReady(*p) && p.Status.ContainerStatuses[0].RestartCount > restarts), nil
+	})
+	if err != nil {
+		t.Fatalf("%s/%s did not recover from the fault on %s within %v", ns, serviceName, faulty.Name, rolloutTimeout)
 	}
-	t.Fatalf("%s/%s did not recover from the fault on %s within %v", ns, serviceName, faulty.Name, rolloutTimeout)
 }
 
 // deletePod deletes the pod the way a node drain or a user does: with its
@@ -207,8 +206,10 @@ func (e *env) deletePod(ctx context.Context, pod corev1.Pod) error {
 // crash or the OOM killer would, found through its cgroup. The local
 // cluster's kubelet uses cgroup v1 with the cgroupfs driver.
 func killContainer(_ context.Context, pod corev1.Pod) error {
-	id := pod.Status.ContainerStatuses[0].ContainerID
-	id = id[strings.Index(id, "://")+3:]
+	_, id, ok := strings.Cut(pod.Status.ContainerStatuses[0].ContainerID, "://")
+	if !ok {
+		return fmt.Errorf("pod %s: container ID %q is not RUNTIME://ID", pod.Name, pod.Status.ContainerStatuses[0].ContainerID)
+	}
 	var procs []byte
 	var err error
 	for _, qos := range []string{"", "burstable", "besteffort"} {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
+
 	"github.com/microstack/microstack/internal/probe"
 )
 
@@ -18,21 +20,16 @@ func getMessage(ctx context.Context, url string) (string, error) {
 
 // waitMessage polls url until it serves want.
 func waitMessage(ctx context.Context, url, want string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	var last string
 	var lastErr error
-	for {
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
 		last, lastErr = getMessage(ctx, url)
-		if lastErr == nil && last == want {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s never served %q in %v: last %q, %v", url, want, timeout, last, lastErr)
-		case <-time.After(pollInterval):
-		}
+		return lastErr == nil && last == want, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s never served %q in %v: last %q, %v", url, want, timeout, last, lastErr)
 	}
+	return nil
 }
 
 // loadReport counts what a steady load saw.

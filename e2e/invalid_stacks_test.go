@@ -47,7 +47,7 @@ func TestInvalidStacksOnCluster(t *testing.T) {
 	if os.Getenv(envAllInvalidStacks) != "1" {
 		files = spread(files, invalidStackSample)
 	}
-	before := e.clusterObjects(ctx, t)
+	before := e.objectsOf(ctx, t, metav1.NamespaceAll)
 
 	jobs := make(chan string)
 	var wg sync.WaitGroup
@@ -68,7 +68,7 @@ func TestInvalidStacksOnCluster(t *testing.T) {
 	close(jobs)
 	wg.Wait()
 
-	after := e.clusterObjects(ctx, t)
+	after := e.objectsOf(ctx, t, metav1.NamespaceAll)
 	if added := difference(after, before); len(added) > 0 {
 		t.Errorf("the cluster gained %v", added)
 	}
@@ -160,13 +160,6 @@ func (e *env) assertOnlyRoot(t *testing.T, stack string) {
 			t.Errorf("stack %s declared %s", stack, r.URN)
 		}
 	}
-}
-
-// clusterObjects lists every namespace, and every object of the kinds the
-// program declares, in the whole cluster.
-func (e *env) clusterObjects(ctx context.Context, t *testing.T) []string {
-	t.Helper()
-	return e.objectsOf(ctx, t, metav1.NamespaceAll)
 }
 
 // spread picks n of items, evenly spaced, first included.

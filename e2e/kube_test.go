@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/microstack/microstack/internal/probe"
 )
@@ -38,19 +39,15 @@ func (e *env) readyPods(ctx context.Context, d *appsv1.Deployment) ([]corev1.Pod
 
 // waitGone polls until the namespace no longer exists.
 func (e *env) waitNamespaceGone(ctx context.Context, ns string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		_, err := e.kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("namespace %s still exists after %v (last error: %v)", ns, timeout, err)
-		case <-time.After(pollInterval):
-		}
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
+		_, last = e.kube.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		return apierrors.IsNotFound(last), nil
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %s still exists after %v (last error: %v)", ns, timeout, last)
 	}
+	return nil
 }
 
 func (e *env) namespaceExists(ctx context.Context, ns string) (bool, error) {

@@ -14,6 +14,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/microstack/microstack/internal/probe"
 )
@@ -325,17 +326,20 @@ func (e *env) stagingBesideDev(ctx context.Context, t *testing.T, staging *stack
 // an autoscaler, the HPA controller brings it from 1 to its minimum.
 func (e *env) waitAvailable(ctx context.Context, t *testing.T, ns string, n int32) *appsv1.Deployment {
 	t.Helper()
-	deadline := time.Now().Add(rolloutTimeout)
-	for {
-		d, err := e.deployment(ctx, ns, serviceName)
-		if err == nil && d.Status.AvailableReplicas >= n && d.Status.UpdatedReplicas == d.Status.Replicas {
-			return d
+	var d *appsv1.Deployment
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, rolloutTimeout, true, func(ctx context.Context) (bool, error) {
+		d, last = e.deployment(ctx, ns, serviceName)
+		return last == nil && d.Status.AvailableReplicas >= n && d.Status.UpdatedReplicas == d.Status.Replicas, nil
+	})
+	if err != nil {
+		var status appsv1.DeploymentStatus
+		if d != nil {
+			status = d.Status
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/%s never had %d available replicas: %v %+v", ns, serviceName, n, err, d.Status)
-		}
-		time.Sleep(pollInterval)
+		t.Fatalf("%s/%s never had %d available replicas: %v %+v", ns, serviceName, n, last, status)
 	}
+	return d
 }
 
 // assertReplicasNotOwnedByPulumi checks the server-side apply field owners:
