@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/microstack/microstack/bench/load"
-
 	"github.com/microstack/microstack/internal/probe"
 )
 
