@@ -49,7 +49,7 @@ func TestInvalidStacks(t *testing.T) {
 				t.Errorf("%d resources registered before the config error, want 0", n)
 			}
 			for _, key := range want {
-				if !strings.Contains(err.Error(), stackconfig.Namespace+":"+key+":") {
+				if !strings.Contains(err.Error(), stackconfig.FullKey(key)+":") {
 					t.Errorf("error does not name %s:%s:\n%v", stackconfig.Namespace, key, err)
 				}
 			}

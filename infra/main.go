@@ -1,29 +1,38 @@
 // Command infra is the Pulumi program of microstack: one stack per
-// environment, each reading its config, building (or choosing) the image and
-// declaring the service on Kubernetes.
+// environment, each reading its config, checking it against its own
+// cluster, building (or choosing) the image and declaring the service on
+// Kubernetes.
 package main
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/microstack/microstack/infra/cluster"
 	"github.com/microstack/microstack/infra/image"
 	"github.com/microstack/microstack/infra/service"
-	"github.com/microstack/microstack/infra/stackconfig"
 )
 
 func main() {
-	pulumi.Run(program)
+	p := &program{open: cluster.Open}
+	pulumi.Run(p.run, p.captureConfigKeys)
 }
 
-// program is the stack: config, then image, then the service component.
-// Invalid config returns before any resource is registered.
-func program(ctx *pulumi.Context) error {
-	cfg, err := stackconfig.Load(ctx.Stack(), stackconfig.FromContext(ctx))
+// run is the stack: config and its cluster, then image, then the service
+// component. Invalid config, or a plan the cluster refuses, returns before
+// any resource is registered.
+func (p *program) run(ctx *pulumi.Context) error {
+	cfg, err := p.check(ctx)
 	if err != nil {
 		return err
 	}
 
-	namespace, err := service.Namespace(ctx, cfg.Namespace, cfg.CreateNamespace)
+	provider, err := cluster.Provider(ctx, cfg.Name+"-cluster", cfg.Cluster)
+	if err != nil {
+		return err
+	}
+	onCluster := []pulumi.ResourceOption{pulumi.Provider(provider), pulumi.Protect(cfg.Protect)}
+
+	namespace, err := service.Namespace(ctx, cfg.Namespace, cfg.Instance(), cfg.CreateNamespace, onCluster...)
 	if err != nil {
 		return err
 	}
@@ -33,7 +42,7 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 
-	app, err := service.New(ctx, cfg.Name, service.ArgsFor(cfg, namespace, ref))
+	app, err := service.New(ctx, cfg.Name, service.ArgsFor(cfg, namespace, ref), pulumi.Providers(provider))
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ const (
 	typeService    = "kubernetes:core/v1:Service"
 	typeHPA        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 	typePDB        = "kubernetes:policy/v1:PodDisruptionBudget"
+	typeAccount    = "kubernetes:core/v1:ServiceAccount"
+	typeProvider   = "pulumi:providers:kubernetes"
 )
 
 // loadConfig parses sc the way the program does, to know what to expect.
@@ -51,18 +53,46 @@ func TestStacks(t *testing.T) {
 			assertDeployment(t, e, cfg)
 			assertService(t, e, cfg)
 			assertScaling(t, e, cfg)
+			assertOwnership(t, e, cfg)
 		})
+	}
+}
+
+// assertOwnership checks what keeps a stack to its own cluster and objects:
+// every Kubernetes object goes through the stack's provider, which names the
+// stack's context, forces the program's values on apply, carries the
+// stack's instance label, and is protected when the stack says so.
+func assertOwnership(t *testing.T, e *engine, cfg stackconfig.Config) {
+	t.Helper()
+	p := e.one(t, typeProvider)
+	if got := p.get("context").StringValue(); got != cfg.Cluster.Context {
+		t.Errorf("provider context = %q, want %q", got, cfg.Cluster.Context)
+	}
+	for _, r := range e.resources {
+		if !strings.HasPrefix(r.typ, "kubernetes:") {
+			continue
+		}
+		if !strings.HasPrefix(r.provider, "urn:") || !strings.Contains(r.provider, "::"+p.name+"::") {
+			t.Errorf("%s %s goes through provider %q, want the stack's %s", r.typ, r.name, r.provider, p.name)
+		}
+		if got := r.get("metadata", "annotations", "pulumi.com/patchForce").StringValue(); got != "true" {
+			t.Errorf("%s %s: annotation pulumi.com/patchForce = %q, want \"true\"", r.typ, r.name, got)
+		}
+		if got := r.get("metadata", "labels", "app.kubernetes.io/instance").StringValue(); got != cfg.Instance() {
+			t.Errorf("%s %s: instance label = %q, want %q", r.typ, r.name, got, cfg.Instance())
+		}
+		replaceable := r.typ == typeConfigMap || r.typ == typeSecret
+		if want := cfg.Protect && !replaceable; r.protect != want {
+			t.Errorf("%s %s: protect = %v, want %v", r.typ, r.name, r.protect, want)
+		}
 	}
 }
 
 func assertCounts(t *testing.T, e *engine, cfg stackconfig.Config) {
 	t.Helper()
 	want := map[string]int{
-		service.TypeToken: 1, typeNamespace: 1, typeConfigMap: 1, typeSecret: 0,
-		typeDeployment: 1, typeService: 1, typeHPA: 0, typePDB: 0, typeImage: 1,
-	}
-	if cfg.Scaling.Autoscaling {
-		want[typeHPA] = 1
+		service.TypeToken: 1, typeProvider: 1, typeNamespace: 1, typeConfigMap: 1, typeSecret: 0,
+		typeDeployment: 1, typeService: 1, typeHPA: 1, typePDB: 0, typeAccount: 1, typeImage: 1,
 	}
 	if cfg.Scaling.MinAvailableReplicas() > 1 {
 		want[typePDB] = 1
@@ -201,22 +231,25 @@ func assertService(t *testing.T, e *engine, cfg stackconfig.Config) {
 func assertScaling(t *testing.T, e *engine, cfg stackconfig.Config) {
 	t.Helper()
 	d := e.one(t, typeDeployment)
-	replicas := d.get("spec", "replicas")
+	// The autoscaler owns the count in every stack, so that switching
+	// autoscaling never leaves spec.replicas to fall back to 1.
+	if replicas := d.get("spec", "replicas"); !replicas.IsNull() {
+		t.Errorf("spec.replicas = %v: the Deployment must leave the count to the autoscaler", replicas)
+	}
 	s := cfg.Scaling
-	if s.Autoscaling {
-		if !replicas.IsNull() {
-			t.Errorf("spec.replicas = %v with an HPA: the Deployment must leave it to the autoscaler", replicas)
-		}
-		hpa := e.one(t, typeHPA)
-		if hpa.get("spec", "minReplicas").NumberValue() != float64(s.MinReplicas) ||
-			hpa.get("spec", "maxReplicas").NumberValue() != float64(s.MaxReplicas) {
-			t.Errorf("HPA bounds = %v..%v, want %d..%d", hpa.get("spec", "minReplicas"), hpa.get("spec", "maxReplicas"), s.MinReplicas, s.MaxReplicas)
-		}
-		if got := hpa.get("spec", "scaleTargetRef", "name"); !got.DeepEquals(d.get("metadata", "name")) {
-			t.Errorf("HPA targets %v, want the Deployment %v", got, d.get("metadata", "name"))
-		}
-	} else if replicas.NumberValue() != float64(s.Replicas) {
-		t.Errorf("spec.replicas = %v, want %d", replicas, s.Replicas)
+	min, max := s.MinReplicas, s.MaxReplicas
+	if !s.Autoscaling {
+		min, max = s.Replicas, s.Replicas
+	}
+	hpa := e.one(t, typeHPA)
+	if hpa.get("spec", "minReplicas").NumberValue() != float64(min) || hpa.get("spec", "maxReplicas").NumberValue() != float64(max) {
+		t.Errorf("HPA bounds = %v..%v, want %d..%d", hpa.get("spec", "minReplicas"), hpa.get("spec", "maxReplicas"), min, max)
+	}
+	if got := hpa.get("spec", "scaleTargetRef", "name"); !got.DeepEquals(d.get("metadata", "name")) {
+		t.Errorf("HPA targets %v, want the Deployment %v", got, d.get("metadata", "name"))
+	}
+	if got := d.get("spec", "progressDeadlineSeconds").NumberValue(); got != float64(cfg.Lifecycle.RolloutTimeoutSeconds) {
+		t.Errorf("progressDeadlineSeconds = %v, want the rollout timeout %d", got, cfg.Lifecycle.RolloutTimeoutSeconds)
 	}
 	spread := d.get("spec", "template", "spec", "topologySpreadConstraints")
 	if multi := s.MinAvailableReplicas() > 1; multi == spread.IsNull() {
@@ -247,7 +280,7 @@ func TestSecretsStaySecret(t *testing.T) {
 	if err != nil {
 		t.Fatalf("program: %v", err)
 	}
-	secret := e.one(t, typeSecret)
+	secret := ofSecretType(t, e, "Opaque")
 	if v := secret.inputs["stringData"]; !v.ContainsSecrets() {
 		t.Errorf("Secret stringData = %v, want a Pulumi secret", v)
 	}
@@ -267,5 +300,55 @@ func TestSecretsStaySecret(t *testing.T) {
 	c := e.one(t, typeDeployment).get("spec", "template", "spec", "containers", 0)
 	if path(c, "envFrom", 1, "secretRef", "name").IsNull() {
 		t.Errorf("container envFrom = %v, want the Secret referenced", path(c, "envFrom"))
+	}
+}
+
+// ofSecretType returns the one Secret of Kubernetes type typ.
+func ofSecretType(t *testing.T, e *engine, typ string) registered {
+	t.Helper()
+	var found []registered
+	for _, s := range e.ofType(typeSecret) {
+		if s.get("type").StringValue() == typ {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d Secrets of type %s, want 1", len(found), typ)
+	}
+	return found[0]
+}
+
+// TestPrivateRegistryPullSecret checks that the registry login reaches the
+// pods as a dockerconfigjson Secret on their own ServiceAccount, kept secret.
+func TestPrivateRegistryPullSecret(t *testing.T) {
+	const password = "pull-pa55"
+	sc := loadStackFile(t, "dev").with(map[string]string{
+		stackconfig.KeyRegistryUsername: "puller",
+		stackconfig.KeyRegistryPassword: password,
+	}, stackconfig.KeyRegistryPassword)
+	e, err := run(t, "dev", sc)
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	pull := ofSecretType(t, e, "kubernetes.io/dockerconfigjson")
+	doc := pull.get("stringData", ".dockerconfigjson")
+	if !pull.inputs["stringData"].ContainsSecrets() {
+		t.Errorf("pull secret = %v, want a Pulumi secret", pull.inputs["stringData"])
+	}
+	for _, want := range []string{`"localhost:5001"`, `"username":"puller"`, `"password":"` + password + `"`} {
+		if !strings.Contains(doc.StringValue(), want) {
+			t.Errorf(".dockerconfigjson = %s, want it to hold %s", doc.StringValue(), want)
+		}
+	}
+	account := e.one(t, typeAccount)
+	if got := account.get("imagePullSecrets", 0, "name"); got.IsNull() {
+		t.Errorf("ServiceAccount imagePullSecrets = %v, want the pull secret", account.get("imagePullSecrets"))
+	}
+	if got := account.get("automountServiceAccountToken"); !got.DeepEquals(resource.NewBoolProperty(false)) {
+		t.Errorf("ServiceAccount automountServiceAccountToken = %v, want false", got)
+	}
+	pod := e.one(t, typeDeployment).get("spec", "template", "spec")
+	if got := path(pod, "serviceAccountName").StringValue(); got != account.get("metadata", "name").StringValue() {
+		t.Errorf("pod serviceAccountName = %q, want the stack's ServiceAccount", got)
 	}
 }

@@ -9,6 +9,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/microstack/microstack/infra/cluster"
 	"github.com/microstack/microstack/infra/stackconfig"
 )
 
@@ -18,6 +24,8 @@ const typeImage = "docker:index/image:Image"
 type registered struct {
 	typ, name string
 	inputs    resource.PropertyMap
+	provider  string // the provider reference, "" for the default provider
+	protect   bool
 }
 
 // engine records every resource the program registers and answers like the
@@ -41,7 +49,9 @@ func (e *engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		outputs["repoDigest"] = resource.NewStringProperty(fakeDigest(name))
 	}
 	e.mu.Lock()
-	e.resources = append(e.resources, registered{typ: args.TypeToken, name: args.Name, inputs: args.Inputs})
+	e.resources = append(e.resources, registered{
+		typ: args.TypeToken, name: args.Name, inputs: args.Inputs, provider: args.Provider, protect: args.RegisterRPC.GetProtect(),
+	})
 	e.mu.Unlock()
 	return args.Name + "-id", outputs, nil
 }
@@ -68,17 +78,39 @@ func lastColonAfterSlash(s string) int {
 	return -1
 }
 
-// run runs the real program for stack with config sc, under mocks.
-func run(t *testing.T, stack string, sc stackConfig) (*engine, error) {
+// run runs the real program for stack with config sc, under mocks, against
+// an empty fake cluster reached through a kubeconfig that holds the
+// contexts the repository's stack files name.
+func run(t *testing.T, stack string, sc stackConfig, objects ...runtime.Object) (*engine, error) {
 	t.Helper()
 	e := &engine{}
-	err := pulumi.RunErr(program,
+	p := &program{open: fakeCluster(objects...)}
+	err := pulumi.RunErr(p.run,
 		pulumi.WithMocks(stackconfig.Namespace, stack, e),
 		func(info *pulumi.RunInfo) {
 			info.Config = sc.values
 			info.ConfigSecretKeys = sc.secrets
-		})
+		},
+		p.captureConfigKeys)
 	return e, err
+}
+
+// Contexts of the tests' kubeconfig.
+var testContexts = []string{"microstack-local", "prod"}
+
+// fakeCluster opens a fake clientset holding objects, after checking the
+// context against the tests' kubeconfig as cluster.Open would.
+func fakeCluster(objects ...runtime.Object) cluster.Opener {
+	return func(c stackconfig.Cluster) (kubernetes.Interface, error) {
+		raw := clientcmdapi.NewConfig()
+		for _, name := range testContexts {
+			raw.Contexts[name] = clientcmdapi.NewContext()
+		}
+		if err := cluster.CheckContext(raw, c.Context); err != nil {
+			return nil, err
+		}
+		return fake.NewClientset(objects...), nil
+	}
 }
 
 // ofType returns the resources of one type token.

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/microstack/microstack/infra/stackconfig"
 )
 
@@ -50,6 +53,7 @@ func TestNewEnvironmentNeedsOnlyAStackFile(t *testing.T) {
 		sc.values[stackconfig.Namespace+":"+key] = configString(t, v)
 	}
 	sc = sc.with(map[string]string{
+		stackconfig.KeyKubeContext:     "microstack-local",
 		stackconfig.KeyImageRepository: "registry.example.com/microstack",
 		stackconfig.KeyAutoscaling:     "true",
 		stackconfig.KeyMinReplicas:     "2",
@@ -81,12 +85,14 @@ func TestProjectDefaultsMatchCode(t *testing.T) {
 		values[key] = configString(t, v)
 	}
 	values[stackconfig.KeyImageRepository] = "localhost:5001/microstack"
+	values[stackconfig.KeyKubeContext] = "microstack-local"
 	fromYAML, err := stackconfig.Load("dev", stackconfig.MapSource{Values: values})
 	if err != nil {
 		t.Fatalf("Pulumi.yaml defaults: %v", err)
 	}
 	fromCode, err := stackconfig.Load("dev", stackconfig.MapSource{Values: map[string]string{
 		stackconfig.KeyImageRepository: "localhost:5001/microstack",
+		stackconfig.KeyKubeContext:     "microstack-local",
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -119,3 +125,20 @@ type recordingSource struct{ read map[string]bool }
 
 func (r recordingSource) Lookup(key string) (string, bool) { r.read[key] = true; return "", false }
 func (r recordingSource) IsSecret(string) bool             { return false }
+
+// TestForeignNamespaceRegistersNothing runs the program against a cluster
+// where the stack's namespace exists and is not the stack's: it fails
+// naming the key and declares nothing, so nothing is adopted.
+func TestForeignNamespaceRegistersNothing(t *testing.T) {
+	foreign := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "microstack-dev"}}
+	e, err := run(t, "dev", loadStackFile(t, "dev"), foreign)
+	if err == nil {
+		t.Fatal("program succeeded, want it to refuse the foreign namespace")
+	}
+	if !strings.Contains(err.Error(), "microstack:namespace:") || !strings.Contains(err.Error(), "createNamespace false") {
+		t.Errorf("error does not name the key and the fix: %v", err)
+	}
+	if len(e.resources) != 0 {
+		t.Errorf("%d resources registered, want 0", len(e.resources))
+	}
+}

@@ -40,6 +40,11 @@ const (
 	rolledMessage    = "Hello again from the bench!"
 )
 
+// localContext is the kube context of hack/cluster.sh's cluster, which the
+// bench's stacks name (its program deploys through the default provider,
+// whose KUBECONFIG is that cluster's).
+const localContext = "microstack-local"
+
 // settings are a stack's config keys (without the "microstack:" prefix),
 // over stackconfig's defaults.
 type settings map[string]string
@@ -47,6 +52,7 @@ type settings map[string]string
 // sizeSettings is the config of the stack that declares n services.
 func sizeSettings(n int, image string) settings {
 	return settings{
+		stackconfig.KeyKubeContext:   localContext,
 		stackconfig.KeyName:          serviceNamePrefix,
 		stackconfig.KeyNamespace:     sizeNamespace(n),
 		stackconfig.KeyImage:         image,
@@ -65,12 +71,13 @@ func sizeNamespace(n int) string { return namespacePrefix + "stacks-" + strconv.
 // rolloutSettings is the config of the rollout's stack, serving message.
 func rolloutSettings(image, message string) settings {
 	return settings{
-		stackconfig.KeyName:      serviceNamePrefix,
-		stackconfig.KeyNamespace: rolloutNamespace,
-		stackconfig.KeyImage:     image,
-		stackconfig.KeyMessage:   message,
-		stackconfig.KeyReplicas:  strconv.Itoa(rolloutReplicas),
-		stackconfig.KeyCPULimit:  rolloutCPULimit,
+		stackconfig.KeyKubeContext: localContext,
+		stackconfig.KeyName:        serviceNamePrefix,
+		stackconfig.KeyNamespace:   rolloutNamespace,
+		stackconfig.KeyImage:       image,
+		stackconfig.KeyMessage:     message,
+		stackconfig.KeyReplicas:    strconv.Itoa(rolloutReplicas),
+		stackconfig.KeyCPULimit:    rolloutCPULimit,
 	}
 }
 
@@ -118,7 +125,7 @@ func program(n int) pulumi.RunFunc {
 		if err := checkBenchConfig(cfg); err != nil {
 			return err
 		}
-		namespace, err := service.Namespace(ctx, cfg.Namespace, cfg.CreateNamespace)
+		namespace, err := service.Namespace(ctx, cfg.Namespace, cfg.Instance(), cfg.CreateNamespace)
 		if err != nil {
 			return err
 		}
@@ -136,9 +143,10 @@ func program(n int) pulumi.RunFunc {
 func serviceName(prefix string, i int) string { return prefix + "-" + strconv.Itoa(i) }
 
 // resourcesPerService is what one component registers with the
-// repository's defaults and one replica: itself, a ConfigMap, a Deployment
-// and a Service.
-const resourcesPerService = 4
+// repository's defaults and one replica: itself, a ConfigMap, a
+// ServiceAccount, a Deployment, a Service and the autoscaler that holds its
+// replica count.
+const resourcesPerService = 6
 
 // expectedResources is what the program declares for n services: the
 // components' resources, the namespace and the stack itself.

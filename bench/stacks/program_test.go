@@ -21,6 +21,8 @@ const (
 	typeConfigMap  = "kubernetes:core/v1:ConfigMap"
 	typeDeployment = "kubernetes:apps/v1:Deployment"
 	typeService    = "kubernetes:core/v1:Service"
+	typeAccount    = "kubernetes:core/v1:ServiceAccount"
+	typeHPA        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 )
 
 // mocks records what the program registers and answers like the provider:
@@ -71,7 +73,8 @@ func TestProgramDeclaresNServices(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%d services: %v", n, err)
 		}
-		want := map[string]int{service.TypeToken: n, typeNamespace: 1, typeConfigMap: n, typeDeployment: n, typeService: n}
+		want := map[string]int{service.TypeToken: n, typeNamespace: 1, typeConfigMap: n, typeDeployment: n, typeService: n,
+			typeAccount: n, typeHPA: n}
 		got := m.count()
 		if len(got) != len(want) {
 			t.Errorf("%d services: declared %v, want %v", n, got, want)

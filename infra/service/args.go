@@ -20,6 +20,12 @@ type Args struct {
 	// SecretEnv is configuration kept in a Secret; it is marked secret in
 	// Pulumi's state as well.
 	SecretEnv map[string]string
+	// Registry, when it has a user name, holds the credentials the pods
+	// pull Image with.
+	Registry stackconfig.Registry
+	// Protect guards every object but the replaceable configuration
+	// (ConfigMap, Secrets) against deletion and replacement.
+	Protect   bool
 	Scaling   stackconfig.Scaling
 	Resources stackconfig.Resources
 	Network   stackconfig.Network
@@ -34,6 +40,8 @@ func ArgsFor(cfg stackconfig.Config, namespace, image pulumi.StringInput) Args {
 		Image:     image,
 		Env:       cfg.AppEnv(),
 		SecretEnv: cfg.SecretEnv,
+		Registry:  pullRegistry(cfg.Image),
+		Protect:   cfg.Protect,
 		Scaling:   cfg.Scaling,
 		Resources: cfg.Resources,
 		Network:   cfg.Network,
@@ -51,3 +59,11 @@ const (
 // portName names the container and Service port, so probes and the
 // Service's targetPort survive a port change.
 const portName = "http"
+
+// pullRegistry is the registry login the pods need, if any.
+func pullRegistry(img stackconfig.Image) stackconfig.Registry {
+	if !img.PullCredentials() {
+		return stackconfig.Registry{}
+	}
+	return img.Registry
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/microstack/microstack/infra/stackconfig"
 )
 
 // Service is the component: what other code and stack outputs need of it.
@@ -31,7 +33,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	b := builder{
 		ctx: ctx, name: name, args: args, parent: pulumi.Parent(s),
-		labels: labels{name: name, instance: name + "-" + ctx.Stack()},
+		labels: labels{name: name, instance: stackconfig.InstanceLabel(name, ctx.Stack())},
 	}
 	if err := b.declare(s); err != nil {
 		return nil, fmt.Errorf("declaring service %s: %w", name, err)
@@ -54,6 +56,13 @@ type builder struct {
 	labels labels
 }
 
+// owned are the options of every object the stack must not lose: all but
+// the replaceable configuration, which protected objects depend on, so a
+// refused destroy deletes none of it either.
+func (b builder) owned() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{b.parent, pulumi.Protect(b.args.Protect)}
+}
+
 func (b builder) declare(s *Service) error {
 	env, err := b.configMap()
 	if err != nil {
@@ -63,7 +72,11 @@ func (b builder) declare(s *Service) error {
 	if err != nil {
 		return err
 	}
-	deployment, err := b.deployment(env, secret)
+	account, err := b.serviceAccount()
+	if err != nil {
+		return err
+	}
+	deployment, err := b.deployment(env, secret, account)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,11 @@ import (
 // It is auto-named rather than annotated with a checksum: a data change
 // makes Pulumi create a new ConfigMap under a new name, the pod template
 // points at that name, so the Deployment rolls out; the old ConfigMap is
-// deleted only after the rollout succeeded, so pods that are still running,
-// or a rollback, never lose their configuration. A checksum annotation would
-// roll the pods too, but would edit the one ConfigMap in place under them.
+// deleted only after the rollout succeeded, so the old pods, which keep
+// serving while a release is tried, never lose their configuration. A
+// checksum annotation would roll the pods too, but would edit the one
+// ConfigMap in place under them. Once deleted, an old ConfigMap is gone:
+// the way back to an earlier release is its config and `pulumi up`.
 func (b builder) configMap() (*corev1.ConfigMap, error) {
 	return corev1.NewConfigMap(b.ctx, b.name+"-config", &corev1.ConfigMapArgs{
 		Metadata: b.autoNamedMetadata(),

@@ -1,39 +1,49 @@
 package service
 
 import (
+	"fmt"
+
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// revisionHistoryLimit keeps enough ReplicaSets to roll back a few releases.
-const revisionHistoryLimit = 5
+// revisionHistoryLimit keeps a few old ReplicaSets for `kubectl rollout
+// history`. Rolling back is Pulumi's job (the previous config or commit,
+// then `pulumi up`): a `kubectl rollout undo` across a config change would
+// point the pods at a ConfigMap Pulumi has already deleted.
+const revisionHistoryLimit = 3
 
-// deployment runs the pods. Pulumi waits for its rollout to finish, so
-// `pulumi up` returns only once the new pods are Ready.
-func (b builder) deployment(env *corev1.ConfigMap, secret *corev1.Secret) (*appsv1.Deployment, error) {
+// awaitSlackSeconds lets the Deployment's progress deadline pass before
+// Pulumi stops waiting, so the error reports ProgressDeadlineExceeded with
+// the pods' reasons.
+const awaitSlackSeconds = 15
+
+// deployment runs the pods. Pulumi waits for its rollout, at most the
+// stack's rollout timeout: `pulumi up` returns once the new pods are Ready,
+// or fails naming why they are not, while the old pods keep serving.
+func (b builder) deployment(env *corev1.ConfigMap, secret *corev1.Secret, account *corev1.ServiceAccount) (*appsv1.Deployment, error) {
+	rollout := b.args.Lifecycle.RolloutTimeoutSeconds
 	spec := &appsv1.DeploymentSpecArgs{
-		Selector:             &metav1.LabelSelectorArgs{MatchLabels: b.labels.selector()},
-		RevisionHistoryLimit: pulumi.Int(revisionHistoryLimit),
+		Selector:                &metav1.LabelSelectorArgs{MatchLabels: b.labels.selector()},
+		RevisionHistoryLimit:    pulumi.Int(revisionHistoryLimit),
+		ProgressDeadlineSeconds: pulumi.Int(rollout),
 		Strategy: &appsv1.DeploymentStrategyArgs{
 			Type: pulumi.String("RollingUpdate"),
-			// A new pod must be Ready before an old one goes: capacity never dips.
+			// A new pod must be Ready before an old one goes: capacity never
+			// dips, and a release that never gets Ready harms nothing.
 			RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{
 				MaxUnavailable: pulumi.Int(0),
 				MaxSurge:       pulumi.Int(1),
 			},
 		},
-		Template: b.podTemplate(env, secret),
+		// No Replicas: the autoscaler owns the count (see autoscaler).
+		Template: b.podTemplate(env, secret, account),
 	}
-	// With an autoscaler the Deployment must not own spec.replicas: under
-	// server-side apply Pulumi would claim the field and reset the scale the
-	// HPA chose on every `pulumi up`.
-	if !b.args.Scaling.Autoscaling {
-		spec.Replicas = pulumi.Int(b.args.Scaling.Replicas)
-	}
+	wait := fmt.Sprintf("%ds", rollout+awaitSlackSeconds)
 	return appsv1.NewDeployment(b.ctx, b.name, &appsv1.DeploymentArgs{
 		Metadata: b.namedMetadata(),
 		Spec:     spec,
-	}, b.parent)
+	}, append(b.owned(), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: wait, Update: wait}))...)
 }

@@ -17,8 +17,10 @@ const (
 
 // Namespace returns the namespace to declare services in: a new one,
 // enforcing the restricted Pod Security Standard, when create is true,
-// otherwise the existing one by name.
-func Namespace(ctx *pulumi.Context, name string, create bool, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+// otherwise the existing one by name. instance marks it as the stack's own
+// (app.kubernetes.io/instance), which is how a later run tells it from a
+// namespace it must not take over.
+func Namespace(ctx *pulumi.Context, name, instance string, create bool, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
 	if !create {
 		return pulumi.String(name).ToStringOutput(), nil
 	}
@@ -29,7 +31,9 @@ func Namespace(ctx *pulumi.Context, name string, create bool, opts ...pulumi.Res
 				labelPodSecurityEnforce: pulumi.String(podSecurityRestricted),
 				labelPodSecurityVersion: pulumi.String(podSecurityLatest),
 				labelManagedBy:          pulumi.String(managedBy),
+				labelInstance:           pulumi.String(instance),
 			},
+			Annotations: ownedAnnotations(),
 		},
 	}, opts...)
 	if err != nil {

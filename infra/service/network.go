@@ -16,7 +16,9 @@ const skipAwaitAnnotation = "pulumi.com/skipAwait"
 func (b builder) service() (*corev1.Service, error) {
 	n := b.args.Network
 	meta := b.namedMetadata()
-	meta.Annotations = pulumi.StringMap{skipAwaitAnnotation: pulumi.String("true")}
+	annotations := ownedAnnotations()
+	annotations[skipAwaitAnnotation] = pulumi.String("true")
+	meta.Annotations = annotations
 	return corev1.NewService(b.ctx, b.name, &corev1.ServiceArgs{
 		Metadata: meta,
 		Spec: &corev1.ServiceSpecArgs{
@@ -29,5 +31,5 @@ func (b builder) service() (*corev1.Service, error) {
 				Protocol:   pulumi.String("TCP"),
 			}},
 		},
-	}, b.parent)
+	}, b.owned()...)
 }

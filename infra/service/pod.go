@@ -38,7 +38,7 @@ const (
 	annotationPath   = "prometheus.io/path"
 )
 
-func (b builder) podTemplate(env *corev1.ConfigMap, secret *corev1.Secret) *corev1.PodTemplateSpecArgs {
+func (b builder) podTemplate(env *corev1.ConfigMap, secret *corev1.Secret, account *corev1.ServiceAccount) *corev1.PodTemplateSpecArgs {
 	return &corev1.PodTemplateSpecArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Labels: b.labels.all(),
@@ -50,6 +50,7 @@ func (b builder) podTemplate(env *corev1.ConfigMap, secret *corev1.Secret) *core
 		},
 		Spec: &corev1.PodSpecArgs{
 			// The app never calls the API server: no token to steal.
+			ServiceAccountName:            account.Metadata.Name().Elem(),
 			AutomountServiceAccountToken:  pulumi.Bool(false),
 			EnableServiceLinks:            pulumi.Bool(false),
 			TerminationGracePeriodSeconds: pulumi.Int(b.args.Lifecycle.TerminationGracePeriodSeconds()),

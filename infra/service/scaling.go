@@ -8,11 +8,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// autoscaler scales the Deployment on CPU, and on memory when a target is set.
+// autoscaler owns the Deployment's replica count in every stack: between
+// minReplicas and maxReplicas on CPU (and memory, when a target is set), or
+// pinned at replicas, as min and max both, when autoscaling is off.
+//
+// The Deployment never sets spec.replicas, so the count has one owner in
+// every mode. Were the program to own it without an autoscaler, switching
+// autoscaling on would drop the field from Pulumi's apply, and Kubernetes
+// would reset it to 1, killing pods, until the autoscaler acted; switching
+// back would leave the autoscaler's count owned by kube-controller-manager.
+// With one autoscaler throughout, a switch only moves its bounds.
 func (b builder) autoscaler(target *appsv1.Deployment) error {
 	s := b.args.Scaling
+	min, max := s.MinReplicas, s.MaxReplicas
 	if !s.Autoscaling {
-		return nil
+		min, max = s.Replicas, s.Replicas
 	}
 	metrics := autoscalingv2.MetricSpecArray{utilization("cpu", s.CPUUtilization)}
 	if s.MemoryUtilization > 0 {
@@ -26,11 +36,11 @@ func (b builder) autoscaler(target *appsv1.Deployment) error {
 				Kind:       pulumi.String("Deployment"),
 				Name:       target.Metadata.Name().Elem(),
 			},
-			MinReplicas: pulumi.Int(s.MinReplicas),
-			MaxReplicas: pulumi.Int(s.MaxReplicas),
+			MinReplicas: pulumi.Int(min),
+			MaxReplicas: pulumi.Int(max),
 			Metrics:     metrics,
 		},
-	}, b.parent)
+	}, b.owned()...)
 	return err
 }
 
@@ -59,6 +69,6 @@ func (b builder) disruptionBudget() error {
 			MaxUnavailable: pulumi.Int(1),
 			Selector:       &metav1.LabelSelectorArgs{MatchLabels: b.labels.selector()},
 		},
-	}, b.parent)
+	}, b.owned()...)
 	return err
 }

@@ -6,6 +6,11 @@ import "strconv"
 type Config struct {
 	// Stack is the Pulumi stack name (dev, staging, prod, ...).
 	Stack string
+	// Cluster names the one cluster the stack deploys to.
+	Cluster Cluster
+	// Protect guards the stack's objects against `pulumi destroy` and
+	// against replacement (Pulumi's protect option).
+	Protect bool
 	// Name is the app's name: the prefix of every Kubernetes object and the
 	// app.kubernetes.io/name label.
 	Name string
@@ -23,6 +28,16 @@ type Config struct {
 	// SecretEnv is extra environment for the container that must stay secret:
 	// it goes into a Kubernetes Secret, never into the ConfigMap.
 	SecretEnv map[string]string
+}
+
+// Cluster is where a stack deploys: a context of a kubeconfig. The stack
+// must name it, so that no stack ever follows the ambient current context.
+type Cluster struct {
+	// Context is the kubeconfig context of the stack's cluster.
+	Context string
+	// Kubeconfig, when set, is the kubeconfig itself (only ever set from a
+	// secret config value); otherwise $KUBECONFIG or ~/.kube/config is read.
+	Kubeconfig string
 }
 
 // App is the service's own configuration.
@@ -46,6 +61,18 @@ type Image struct {
 
 // Build reports whether the program builds and pushes the image.
 func (i Image) Build() bool { return i.Existing == "" }
+
+// Host is the registry the pods pull from: that of the existing image, or
+// of the repository the program pushes to ("" for Docker Hub).
+func (i Image) Host() string {
+	if i.Build() {
+		return registryHost(i.Repository)
+	}
+	return registryHost(i.Existing)
+}
+
+// PullCredentials reports whether the pods need credentials to pull.
+func (i Image) PullCredentials() bool { return i.Registry.Username != "" }
 
 // Registry holds the push credentials; Password is only ever set from a
 // secret config value.
@@ -98,6 +125,10 @@ type Lifecycle struct {
 	PreStopSeconds         int
 	DrainSeconds           int
 	ShutdownTimeoutSeconds int
+	// RolloutTimeoutSeconds bounds a rollout: the Deployment's progress
+	// deadline, and Pulumi's wait for it, so a release that never gets
+	// Ready fails `pulumi up` instead of hanging it.
+	RolloutTimeoutSeconds int
 }
 
 // terminationSlackSeconds covers process exit and the kubelet's own work
@@ -134,10 +165,18 @@ func Defaults() Config {
 			CPURequest: "50m", CPULimit: "500m", MemoryRequest: "32Mi", MemoryLimit: "64Mi",
 		},
 		Network:   Network{ContainerPort: 8080, ServiceType: ServiceTypeClusterIP, ServicePort: 80},
-		Lifecycle: Lifecycle{PreStopSeconds: 5, DrainSeconds: 3, ShutdownTimeoutSeconds: 10},
+		Lifecycle: Lifecycle{PreStopSeconds: 5, DrainSeconds: 3, ShutdownTimeoutSeconds: 10, RolloutTimeoutSeconds: 300},
 		SecretEnv: map[string]string{},
 	}
 }
+
+// Instance is the app.kubernetes.io/instance label of every object of the
+// stack: the app's name and the stack's. It tells the stack's objects from
+// any other's, so it is also what marks an object as the stack's own.
+func (c Config) Instance() string { return InstanceLabel(c.Name, c.Stack) }
+
+// InstanceLabel is the app.kubernetes.io/instance label of app name in stack.
+func InstanceLabel(name, stack string) string { return name + "-" + stack }
 
 // AppEnv is the service's environment, the contents of its ConfigMap.
 func (c Config) AppEnv() map[string]string {

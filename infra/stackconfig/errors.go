@@ -3,6 +3,7 @@ package stackconfig
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // FieldError is one invalid setting: which key, what is wrong, how to fix it.
@@ -13,7 +14,16 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s:%s: %s; fix: %s", Namespace, e.Key, e.Problem, e.Fix)
+	return fmt.Sprintf("%s: %s; fix: %s", FullKey(e.Key), e.Problem, e.Fix)
+}
+
+// FullKey is key as written in a stack file: keys of the project's own
+// namespace are kept without it, keys of any other namespace with theirs.
+func FullKey(key string) string {
+	if strings.Contains(key, ":") {
+		return key
+	}
+	return Namespace + ":" + key
 }
 
 // InvalidKeys lists the keys named by the FieldErrors in err, in order.
@@ -45,4 +55,36 @@ func (p problems) err() error {
 		return nil
 	}
 	return fmt.Errorf("invalid stack configuration (%d problems):\n%w", len(p), errors.Join(p...))
+}
+
+// Join reports the problems of several checks of one stack as one error, as
+// Load reports its own: every FieldError at once, nil when there is none.
+func Join(errs ...error) error {
+	var p problems
+	for _, err := range errs {
+		p = append(p, fieldErrors(err)...)
+	}
+	return p.err()
+}
+
+// fieldErrors returns the FieldErrors in err's tree, or err itself when it
+// holds none.
+func fieldErrors(err error) []error {
+	var out []error
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *FieldError:
+		return []error{e}
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			out = append(out, fieldErrors(inner)...)
+		}
+	case interface{ Unwrap() error }:
+		out = fieldErrors(e.Unwrap())
+	}
+	if len(out) == 0 {
+		return []error{err}
+	}
+	return out
 }

@@ -5,6 +5,10 @@ const Namespace = "microstack"
 
 // Config keys, as written in Pulumi.<stack>.yaml without the "microstack:" prefix.
 const (
+	KeyKubeContext = "kubeContext"
+	KeyKubeconfig  = "kubeconfig"
+	KeyProtect     = "protect"
+
 	KeyName            = "name"
 	KeyNamespace       = "namespace"
 	KeyCreateNamespace = "createNamespace"
@@ -39,6 +43,12 @@ const (
 	KeyPreStopSeconds         = "preStopSeconds"
 	KeyDrainSeconds           = "drainSeconds"
 	KeyShutdownTimeoutSeconds = "shutdownTimeoutSeconds"
+	KeyRolloutTimeoutSeconds  = "rolloutTimeoutSeconds"
 
 	KeySecretEnv = "secretEnv"
 )
+
+// ProviderNamespace is the config namespace of the default Kubernetes
+// provider. The program declares its own provider from the keys above, so a
+// key in this namespace would change nothing: it is reported, not ignored.
+const ProviderNamespace = "kubernetes"

@@ -14,7 +14,11 @@ func Load(stack string, src Source) (Config, error) {
 	c := Defaults()
 	c.Stack = stack
 	var p problems
-	r := reader{src: src, problems: &p}
+	r := reader{src: src, problems: &p, read: map[string]bool{}}
+
+	r.str(KeyKubeContext, &c.Cluster.Context)
+	r.secret(KeyKubeconfig, &c.Cluster.Kubeconfig)
+	r.boolean(KeyProtect, &c.Protect)
 
 	r.str(KeyName, &c.Name)
 	r.str(KeyNamespace, &c.Namespace)
@@ -50,8 +54,10 @@ func Load(stack string, src Source) (Config, error) {
 	r.integer(KeyPreStopSeconds, &c.Lifecycle.PreStopSeconds)
 	r.integer(KeyDrainSeconds, &c.Lifecycle.DrainSeconds)
 	r.integer(KeyShutdownTimeoutSeconds, &c.Lifecycle.ShutdownTimeoutSeconds)
+	r.integer(KeyRolloutTimeoutSeconds, &c.Lifecycle.RolloutTimeoutSeconds)
 
 	r.secretMap(KeySecretEnv, &c.SecretEnv)
+	r.unknownKeys()
 
 	c.derive()
 	c.validate(&p)
@@ -67,7 +73,7 @@ func (c *Config) derive() {
 		c.Image.Tag = c.Stack
 	}
 	if c.Image.Registry.Server == "" {
-		c.Image.Registry.Server = registryHost(c.Image.Repository)
+		c.Image.Registry.Server = c.Image.Host()
 	}
 }
 
@@ -86,16 +92,23 @@ func registryHost(repository string) string {
 type reader struct {
 	src      Source
 	problems *problems
+	read     map[string]bool // every key asked for: the keys the program knows
+}
+
+// lookup reads key from the source and remembers that the program knows it.
+func (r reader) lookup(key string) (string, bool) {
+	r.read[key] = true
+	return r.src.Lookup(key)
 }
 
 func (r reader) str(key string, dst *string) {
-	if v, ok := r.src.Lookup(key); ok {
+	if v, ok := r.lookup(key); ok {
 		*dst = v
 	}
 }
 
 func (r reader) integer(key string, dst *int) {
-	v, ok := r.src.Lookup(key)
+	v, ok := r.lookup(key)
 	if !ok {
 		return
 	}
@@ -108,7 +121,7 @@ func (r reader) integer(key string, dst *int) {
 }
 
 func (r reader) boolean(key string, dst *bool) {
-	v, ok := r.src.Lookup(key)
+	v, ok := r.lookup(key)
 	if !ok {
 		return
 	}
@@ -123,7 +136,7 @@ func (r reader) boolean(key string, dst *bool) {
 // secret reads a value that must be stored encrypted: a plain one is an
 // error, so a password never sits readable in Pulumi.<stack>.yaml.
 func (r reader) secret(key string, dst *string) {
-	v, ok := r.src.Lookup(key)
+	v, ok := r.lookup(key)
 	if !ok || v == "" {
 		return
 	}
@@ -136,7 +149,7 @@ func (r reader) secret(key string, dst *string) {
 
 // secretMap reads an object of strings that must be stored encrypted.
 func (r reader) secretMap(key string, dst *map[string]string) {
-	v, ok := r.src.Lookup(key)
+	v, ok := r.lookup(key)
 	if !ok || v == "" {
 		return
 	}

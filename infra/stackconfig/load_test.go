@@ -8,7 +8,7 @@ import (
 
 // valid is the smallest configuration that passes: a stack that builds its image.
 func valid() map[string]string {
-	return map[string]string{KeyImageRepository: "localhost:5001/microstack"}
+	return map[string]string{KeyImageRepository: "localhost:5001/microstack", KeyKubeContext: "microstack-local"}
 }
 
 func load(t *testing.T, values map[string]string, secrets ...string) (Config, error) {
@@ -28,6 +28,7 @@ func TestLoadDefaults(t *testing.T) {
 	want := Defaults()
 	want.Stack = "dev"
 	want.Namespace = "microstack-dev"
+	want.Cluster = Cluster{Context: "microstack-local"}
 	want.Image = Image{Repository: "localhost:5001/microstack", Tag: "dev", Registry: Registry{Server: "localhost:5001"}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", c, want)
@@ -36,34 +37,36 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadEveryKey(t *testing.T) {
 	values := map[string]string{
+		KeyKubeContext: "prod-eu", KeyKubeconfig: "apiVersion: v1", KeyProtect: "true",
 		KeyName: "shop", KeyNamespace: "web", KeyCreateNamespace: "false",
 		KeyMessage: "hi", KeyLogLevel: "debug",
 		KeyImageRepository: "registry.example.com/team/shop", KeyImageTag: "v2",
 		KeyBuilderImage: "mirror.example.com/golang:1.26", KeyRuntimeImage: "mirror.example.com/static:nonroot",
 		KeyRegistryServer: "registry.example.com", KeyRegistryUsername: "ci", KeyRegistryPassword: "s3cret",
-		KeyReplicas: "2", KeyAutoscaling: "true", KeyMinReplicas: "3", KeyMaxReplicas: "10",
+		KeyAutoscaling: "true", KeyMinReplicas: "3", KeyMaxReplicas: "10",
 		KeyCPUUtilization: "60", KeyMemoryUtilization: "80",
 		KeyCPURequest: "100m", KeyCPULimit: "1", KeyMemoryRequest: "64Mi", KeyMemoryLimit: "128Mi",
 		KeyContainerPort: "9090", KeyServiceType: "NodePort", KeyServicePort: "8080",
-		KeyPreStopSeconds: "10", KeyDrainSeconds: "4", KeyShutdownTimeoutSeconds: "20",
+		KeyPreStopSeconds: "10", KeyDrainSeconds: "4", KeyShutdownTimeoutSeconds: "20", KeyRolloutTimeoutSeconds: "600",
 		KeySecretEnv: `{"API_TOKEN":"t0k3n"}`,
 	}
-	c, err := load(t, values, KeyRegistryPassword, KeySecretEnv)
+	c, err := load(t, values, KeyRegistryPassword, KeySecretEnv, KeyKubeconfig)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	want := Config{
-		Stack: "dev", Name: "shop", Namespace: "web", CreateNamespace: false,
+		Stack: "dev", Cluster: Cluster{Context: "prod-eu", Kubeconfig: "apiVersion: v1"}, Protect: true,
+		Name: "shop", Namespace: "web", CreateNamespace: false,
 		App: App{Message: "hi", LogLevel: "debug"},
 		Image: Image{
 			Repository: "registry.example.com/team/shop", Tag: "v2",
 			BuilderImage: "mirror.example.com/golang:1.26", RuntimeImage: "mirror.example.com/static:nonroot",
 			Registry: Registry{Server: "registry.example.com", Username: "ci", Password: "s3cret"},
 		},
-		Scaling:   Scaling{Replicas: 2, Autoscaling: true, MinReplicas: 3, MaxReplicas: 10, CPUUtilization: 60, MemoryUtilization: 80},
+		Scaling:   Scaling{Replicas: 1, Autoscaling: true, MinReplicas: 3, MaxReplicas: 10, CPUUtilization: 60, MemoryUtilization: 80},
 		Resources: Resources{CPURequest: "100m", CPULimit: "1", MemoryRequest: "64Mi", MemoryLimit: "128Mi"},
 		Network:   Network{ContainerPort: 9090, ServiceType: ServiceTypeNodePort, ServicePort: 8080},
-		Lifecycle: Lifecycle{PreStopSeconds: 10, DrainSeconds: 4, ShutdownTimeoutSeconds: 20},
+		Lifecycle: Lifecycle{PreStopSeconds: 10, DrainSeconds: 4, ShutdownTimeoutSeconds: 20, RolloutTimeoutSeconds: 600},
 		SecretEnv: map[string]string{"API_TOKEN": "t0k3n"},
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -79,7 +82,7 @@ func TestLoadEveryKey(t *testing.T) {
 
 func TestLoadExistingImageSkipsBuild(t *testing.T) {
 	ref := "localhost:5001/microstack@sha256:" + strings.Repeat("a", 64)
-	c, err := load(t, map[string]string{KeyImage: ref})
+	c, err := load(t, map[string]string{KeyImage: ref, KeyKubeContext: "microstack-local"})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -138,6 +141,31 @@ func TestLoadInvalid(t *testing.T) {
 		{"secretEnv not an object", map[string]string{KeySecretEnv: `["x"]`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
 		{"secretEnv bad name", map[string]string{KeySecretEnv: `{"MY-TOKEN":"x"}`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
 		{"secretEnv shadows app setting", map[string]string{KeySecretEnv: `{"APP_MESSAGE":"x"}`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
+		{"no cluster named", map[string]string{KeyKubeContext: ""}, nil, []string{KeyKubeContext}},
+		{"kubeconfig in plain text", map[string]string{KeyKubeconfig: "apiVersion: v1"}, nil, []string{KeyKubeconfig}},
+		{"protect not a bool", map[string]string{KeyProtect: "always"}, nil, []string{KeyProtect}},
+		{"typo'd key", map[string]string{"replica": "3"}, nil, []string{"replica"}},
+		{"wrongly cased key", map[string]string{"Replicas": "3"}, nil, []string{"Replicas"}},
+		{"default provider's key", map[string]string{"kubernetes:context": "prod"}, nil, []string{"kubernetes:context"}},
+		{"name starting with a digit", map[string]string{KeyName: "1shop", KeyNamespace: "shop"}, nil, []string{KeyName}},
+		{"instance label too long", map[string]string{KeyName: strings.Repeat("a", 61), KeyNamespace: "shop"}, nil, []string{KeyName}},
+		{"system namespace", map[string]string{KeyNamespace: "kube-system", KeyCreateNamespace: "false"}, nil, []string{KeyNamespace}},
+		{"reserved namespace prefix", map[string]string{KeyNamespace: "kube-team"}, nil, []string{KeyNamespace}},
+		{"owning default", map[string]string{KeyNamespace: "default"}, nil, []string{KeyCreateNamespace}},
+		{"message with NUL", map[string]string{KeyMessage: "a\x00b"}, nil, []string{KeyMessage}},
+		{"secretEnv with NUL", map[string]string{KeySecretEnv: `{"TOKEN":"a\u0000b"}`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
+		{"secretEnv too long", map[string]string{KeySecretEnv: `{"TOKEN":"` + strings.Repeat("x", maxEnvValueBytes+1) + `"}`}, []string{KeySecretEnv}, []string{KeySecretEnv}},
+		{"memory limit below floor", map[string]string{KeyMemoryRequest: "4Mi", KeyMemoryLimit: "8Mi"}, nil, []string{KeyMemoryLimit}},
+		{"cpu limit below floor", map[string]string{KeyCPURequest: "1m", KeyCPULimit: "5m"}, nil, []string{KeyCPULimit}},
+		{"replicas ignored by autoscaling", map[string]string{KeyAutoscaling: "true", KeyReplicas: "3"}, nil, []string{KeyReplicas}},
+		{"bounds ignored without autoscaling", map[string]string{KeyMinReplicas: "2", KeyMaxReplicas: "6"}, nil, []string{KeyMinReplicas, KeyMaxReplicas}},
+		{"cpu target ignored without autoscaling", map[string]string{KeyCPUUtilization: "50"}, nil, []string{KeyCPUUtilization}},
+		{"password without user", map[string]string{KeyRegistryPassword: "x"}, []string{KeyRegistryPassword}, []string{KeyRegistryUsername}},
+		{"registry server of another registry", map[string]string{KeyRegistryServer: "ghcr.io", KeyRegistryUsername: "ci", KeyRegistryPassword: "x"},
+			[]string{KeyRegistryPassword}, []string{KeyRegistryServer}},
+		{"registry server without user", map[string]string{KeyRegistryServer: "ghcr.io"}, nil, []string{KeyRegistryServer}},
+		{"rollout timeout too short", map[string]string{KeyRolloutTimeoutSeconds: "5"}, nil, []string{KeyRolloutTimeoutSeconds}},
+		{"rollout timeout too long", map[string]string{KeyRolloutTimeoutSeconds: "86400"}, nil, []string{KeyRolloutTimeoutSeconds}},
 		{"several at once", map[string]string{KeyReplicas: "0", KeyLogLevel: "loud", KeyServicePort: "99999"}, nil,
 			[]string{KeyLogLevel, KeyReplicas, KeyServicePort}},
 	}
@@ -155,7 +183,7 @@ func TestLoadInvalid(t *testing.T) {
 				t.Errorf("invalid keys = %q, want %q\nerror: %v", got, tt.wantKeys, err)
 			}
 			for _, key := range tt.wantKeys {
-				if !strings.Contains(err.Error(), Namespace+":"+key+":") {
+				if !strings.Contains(err.Error(), FullKey(key)+":") {
 					t.Errorf("error does not name %s:%s: %v", Namespace, key, err)
 				}
 			}
@@ -167,7 +195,7 @@ func TestLoadInvalid(t *testing.T) {
 }
 
 func TestAppEnv(t *testing.T) {
-	c, err := load(t, map[string]string{KeyImageRepository: "r.example.com/a", KeyMessage: "hey", KeyContainerPort: "9000"})
+	c, err := load(t, map[string]string{KeyImageRepository: "r.example.com/a", KeyMessage: "hey", KeyContainerPort: "9000", KeyKubeContext: "c"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +221,18 @@ func TestRegistryHost(t *testing.T) {
 	for repo, want := range tests {
 		if got := registryHost(repo); got != want {
 			t.Errorf("registryHost(%q) = %q, want %q", repo, got, want)
+		}
+	}
+}
+
+func TestUnknownKeyNamesTheNearestKnownOne(t *testing.T) {
+	tests := map[string]string{"replica": "replicas", "MemoryLimit": "memoryLimit", "autoscale": "autoscaling", "kubecontext": "kubeContext"}
+	for typo, want := range tests {
+		values := valid()
+		values[typo] = "1"
+		_, err := load(t, values)
+		if err == nil || !strings.Contains(err.Error(), "did you mean "+want+"?") {
+			t.Errorf("%s: error %v, want it to suggest %s", typo, err, want)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package stackconfig
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Source is where raw settings come from: the stack's Pulumi config when
 // the program runs, a map in tests.
@@ -12,10 +16,20 @@ type Source interface {
 	IsSecret(key string) bool
 }
 
-// FromContext reads the running stack's config.
-func FromContext(ctx *pulumi.Context) Source { return contextSource{ctx} }
+// FromContext reads the running stack's config. Keys, when given, are
+// every key the stack sets (pulumi.RunInfo's Config): a Source built with
+// them is a KeyLister, so keys the program does not know are reported.
+func FromContext(ctx *pulumi.Context, keys ...string) Source {
+	return contextSource{ctx: ctx, keys: keys}
+}
 
-type contextSource struct{ ctx *pulumi.Context }
+type contextSource struct {
+	ctx  *pulumi.Context
+	keys []string
+}
+
+// Keys implements KeyLister.
+func (s contextSource) Keys() []string { return slices.Clone(s.keys) }
 
 func (s contextSource) Lookup(key string) (string, bool) {
 	return s.ctx.GetConfig(Namespace + ":" + key)
@@ -40,3 +54,12 @@ func (m MapSource) Lookup(key string) (string, bool) {
 
 // IsSecret implements Source.
 func (m MapSource) IsSecret(key string) bool { return m.Secrets[key] }
+
+// Keys implements KeyLister: the keys of Values, in stack-file form.
+func (m MapSource) Keys() []string {
+	keys := make([]string, 0, len(m.Values))
+	for k := range m.Values {
+		keys = append(keys, FullKey(k))
+	}
+	return keys
+}

@@ -19,7 +19,27 @@ const (
 	minUnprivilegedPort = 1024
 	maxPort             = 65535
 	maxLifecycleSecond  = 300
+	// A rollout needs time to pull, start and probe a pod; an hour is
+	// longer than any release should be left half done.
+	minRolloutSeconds = 30
+	maxRolloutSeconds = 3600
+	// maxLabelValue is the longest label value Kubernetes accepts.
+	maxLabelValue = 63
+	// maxEnvValueBytes is the longest single environment string Linux
+	// passes to a process (MAX_ARG_STRLEN).
+	maxEnvValueBytes = 128 << 10
 )
+
+// Floors below which the app cannot start, or starves: the Go runtime
+// and the service's idle heap take about 10 MB, and its probes answer
+// within their 2 s timeout only with some CPU.
+const (
+	minMemoryLimit = "32Mi"
+	minCPULimit    = "20m"
+)
+
+// systemNamespaces belong to the cluster, never to a stack.
+var systemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease"}
 
 // References, after the grammar of github.com/distribution/reference.
 var (
@@ -39,6 +59,7 @@ const (
 
 // validate checks every rule and records each violation in p.
 func (c Config) validate(p *problems) {
+	c.validateCluster(p)
 	c.validateNames(p)
 	c.validateApp(p)
 	c.validateImage(p)
@@ -47,11 +68,42 @@ func (c Config) validate(p *problems) {
 	c.validateNetwork(p)
 	c.validateLifecycle(p)
 	c.validateSecretEnv(p)
+	c.validateEffects(p)
 }
 
+func (c Config) validateCluster(p *problems) {
+	if c.Cluster.Context == "" {
+		p.add(KeyKubeContext, "pulumi config set kubeContext <context> (kubectl config get-contexts lists them)",
+			"is required: a stack deploys only to the cluster it names, never to the current context")
+	}
+}
+
+// validateNames checks the names the program derives against every kind
+// that carries them: the name is the Service's name (a DNS-1035 label, the
+// strictest of its kinds), and with the stack it makes the
+// app.kubernetes.io/instance label of every object.
 func (c Config) validateNames(p *problems) {
-	dnsLabel(p, KeyName, c.Name)
+	if errs := validation.IsDNS1035Label(c.Name); len(errs) > 0 {
+		p.add(KeyName, "pulumi config set name <name>: a lower-case letter first, then letters, digits and '-', at most 63",
+			"%q cannot name a Service: %s", c.Name, strings.Join(errs, "; "))
+	} else if instance := c.Instance(); len(validation.IsValidLabelValue(instance)) > 0 {
+		p.add(KeyName, fmt.Sprintf("shorten name to at most %d characters for stack %q", maxLabelValue-len(c.Stack)-1, c.Stack),
+			"with the stack it makes the label value %q (%d characters), which Kubernetes refuses", instance, len(instance))
+	}
 	dnsLabel(p, KeyNamespace, c.Namespace)
+	c.validateNamespaceOwner(p)
+}
+
+// validateNamespaceOwner refuses namespaces a stack can never own.
+func (c Config) validateNamespaceOwner(p *problems) {
+	switch {
+	case slices.Contains(systemNamespaces, c.Namespace) || strings.HasPrefix(c.Namespace, "kube-"):
+		p.add(KeyNamespace, "pulumi config set namespace <the stack's own namespace>",
+			"%q is a system namespace: it belongs to the cluster, not to a stack", c.Namespace)
+	case c.Namespace == "default" && c.CreateNamespace:
+		p.add(KeyCreateNamespace, "pulumi config set createNamespace false to deploy into default, or choose another namespace",
+			"the default namespace always exists and can never be the stack's own")
+	}
 }
 
 func (c Config) validateApp(p *problems) {
@@ -60,6 +112,9 @@ func (c Config) validateApp(p *problems) {
 		p.add(KeyMessage, `pulumi config set message "Hello, World!"`, "must not be empty")
 	case len(m) > maxMessageBytes || !utf8.ValidString(m):
 		p.add(KeyMessage, "use at most 256 bytes of UTF-8 text", "is %d bytes or not valid UTF-8", len(m))
+	}
+	if strings.ContainsRune(c.App.Message, 0) {
+		p.add(KeyMessage, "remove the NUL character", "contains a NUL character, which no process environment can hold")
 	}
 	oneOf(p, KeyLogLevel, c.App.LogLevel, logLevels)
 }
@@ -87,16 +142,38 @@ func (c Config) validateImage(p *problems) {
 	}
 	optionalReference(p, KeyBuilderImage, img.BuilderImage)
 	optionalReference(p, KeyRuntimeImage, img.RuntimeImage)
-	if img.Registry.Username != "" && img.Registry.Password == "" {
+	validateRegistry(p, img)
+}
+
+// validateRegistry checks that the credentials fit together and belong to
+// the registry the images come from: the program pushes with them and the
+// pods pull with them.
+func validateRegistry(p *problems, img Image) {
+	r := img.Registry
+	switch {
+	case r.Username != "" && r.Password == "":
 		p.add(KeyRegistryPassword, "pulumi config set --secret registryPassword <password>",
 			"is required when registryUsername is set")
+	case r.Username == "" && r.Password != "":
+		p.add(KeyRegistryUsername, "pulumi config set registryUsername <user> (or pulumi config rm registryPassword)",
+			"is required when registryPassword is set: a password alone logs in nowhere")
+	}
+	host := img.Host()
+	switch {
+	case r.Server == "" || r.Server == host:
+	case r.Username == "":
+		p.add(KeyRegistryServer, "pulumi config rm registryServer, or set registryUsername and registryPassword",
+			"has no effect without registryUsername: it only says where to log in")
+	default:
+		p.add(KeyRegistryServer, fmt.Sprintf("pulumi config set registryServer %q, or pulumi config rm registryServer", host),
+			"%q is not the registry the image comes from (%q): its credentials would never be used", r.Server, host)
 	}
 }
 
 func (c Config) validateScaling(p *problems) {
 	s := c.Scaling
-	intRange(p, KeyReplicas, s.Replicas, 1, maxReplicas)
 	if !s.Autoscaling {
+		intRange(p, KeyReplicas, s.Replicas, 1, maxReplicas)
 		return
 	}
 	intRange(p, KeyMinReplicas, s.MinReplicas, 1, maxReplicas)
@@ -113,6 +190,8 @@ func (c Config) validateResources(p *problems) {
 	r := c.Resources
 	requestNotAboveLimit(p, KeyCPURequest, r.CPURequest, KeyCPULimit, r.CPULimit)
 	requestNotAboveLimit(p, KeyMemoryRequest, r.MemoryRequest, KeyMemoryLimit, r.MemoryLimit)
+	atLeast(p, KeyCPULimit, r.CPULimit, minCPULimit, "the app's probes would time out")
+	atLeast(p, KeyMemoryLimit, r.MemoryLimit, minMemoryLimit, "the app would be killed for memory as it starts")
 }
 
 func (c Config) validateNetwork(p *problems) {
@@ -128,6 +207,7 @@ func (c Config) validateLifecycle(p *problems) {
 	intRange(p, KeyPreStopSeconds, l.PreStopSeconds, 0, maxLifecycleSecond)
 	intRange(p, KeyDrainSeconds, l.DrainSeconds, 0, maxLifecycleSecond)
 	intRange(p, KeyShutdownTimeoutSeconds, l.ShutdownTimeoutSeconds, 1, maxLifecycleSecond)
+	intRange(p, KeyRolloutTimeoutSeconds, l.RolloutTimeoutSeconds, minRolloutSeconds, maxRolloutSeconds)
 }
 
 func (c Config) validateSecretEnv(p *problems) {
@@ -145,6 +225,38 @@ func (c Config) validateSecretEnv(p *problems) {
 			p.add(KeySecretEnv, "rename it: APP_* variables come from the ConfigMap", "%q would shadow the app's settings", name)
 		case c.SecretEnv[name] == "":
 			p.add(KeySecretEnv, fix, "%q has an empty value", name)
+		case strings.ContainsRune(c.SecretEnv[name], 0) || len(c.SecretEnv[name]) > maxEnvValueBytes:
+			p.add(KeySecretEnv, fmt.Sprintf("use a value without NUL characters, at most %d bytes", maxEnvValueBytes),
+				"%q cannot reach a process environment: it holds a NUL character or is too long", name)
+		}
+	}
+}
+
+// validateEffects reports settings that other settings make meaningless, so
+// that nobody believes in a value the stack ignores. A key set to its
+// default changes nothing either way and is let through: Pulumi passes the
+// project's defaults to the program as if the stack had set them.
+func (c Config) validateEffects(p *problems) {
+	s, d := c.Scaling, Defaults().Scaling
+	if s.Autoscaling {
+		if s.Replicas != d.Replicas {
+			p.add(KeyReplicas, "pulumi config rm replicas (minReplicas and maxReplicas bound the autoscaler)",
+				"has no effect while autoscaling is true")
+		}
+		return
+	}
+	for _, k := range []struct {
+		key      string
+		got, def int
+	}{
+		{KeyMinReplicas, s.MinReplicas, d.MinReplicas},
+		{KeyMaxReplicas, s.MaxReplicas, d.MaxReplicas},
+		{KeyCPUUtilization, s.CPUUtilization, d.CPUUtilization},
+		{KeyMemoryUtilization, s.MemoryUtilization, d.MemoryUtilization},
+	} {
+		if k.got != k.def {
+			p.add(k.key, fmt.Sprintf("pulumi config rm %s, or pulumi config set autoscaling true", k.key),
+				"has no effect while autoscaling is false (replicas sets the pod count)")
 		}
 	}
 }
@@ -193,6 +305,17 @@ func requestNotAboveLimit(p *problems, reqKey, reqValue, limKey, limValue string
 	if req.Cmp(lim) > 0 {
 		p.add(reqKey, fmt.Sprintf("lower %s or raise %s", reqKey, limKey),
 			"%s is above %s %s", reqValue, limKey, limValue)
+	}
+}
+
+// atLeast checks that a quantity that parses is not below floor.
+func atLeast(p *problems, key, v, floor, why string) {
+	q, err := resource.ParseQuantity(v)
+	if err != nil || q.Sign() <= 0 {
+		return // reported by positiveQuantity
+	}
+	if q.Cmp(resource.MustParse(floor)) < 0 {
+		p.add(key, fmt.Sprintf("pulumi config set %s %s or more", key, floor), "%s is below %s: %s", v, floor, why)
 	}
 }
 
