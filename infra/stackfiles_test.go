@@ -57,7 +57,8 @@ func loadStackFile(t *testing.T, stack string) stackConfig {
 	return sc
 }
 
-// with returns a copy of sc with short keys set; secret ones are recorded
+// with returns a copy of sc with keys set (short for the project's own,
+// namespaced for any other); secret ones are recorded
 // as encrypted, as `pulumi config set --secret` would.
 func (sc stackConfig) with(values map[string]string, secretKeys ...string) stackConfig {
 	out := stackConfig{values: map[string]string{}, secrets: append([]string(nil), sc.secrets...)}
@@ -65,10 +66,10 @@ func (sc stackConfig) with(values map[string]string, secretKeys ...string) stack
 		out.values[k] = v
 	}
 	for k, v := range values {
-		out.values[stackconfig.Namespace+":"+k] = v
+		out.values[stackconfig.FullKey(k)] = v
 	}
 	for _, k := range secretKeys {
-		out.secrets = append(out.secrets, stackconfig.Namespace+":"+k)
+		out.secrets = append(out.secrets, stackconfig.FullKey(k))
 	}
 	return out
 }
