@@ -6,6 +6,9 @@
 #   hack/images.sh app [--context DIR] [TAG]
 #                                       build the root Dockerfile on those bases, push
 #                                       $REGISTRY/microstack:TAG, print its digest reference
+#   hack/images.sh faulty exit|unready  build and push a release that never gets Ready, print its
+#                                       digest reference: "exit" exits at start, "unready" runs but
+#                                       never answers its probes (the end-to-end tests' bad releases)
 #   hack/images.sh ref pause|go-builder|static
 #                                       print a base image's reference (no Docker needed)
 #
@@ -233,11 +236,47 @@ cmd_app() {
     --build-arg "VERSION=$tag" \
     --build-arg "COMMIT=$(git -C "$context" rev-parse HEAD 2>/dev/null || echo unknown)" \
     -t "$ref" "$context" >&2
+  push_digest "$ref"
+}
+
+# push_digest REF: push REPO:TAG and print REPO@DIGEST.
+push_digest() {
+  local ref=$1 digest
   "$DOCKER" push "$ref" >&2
   digest=$("$DOCKER" image inspect --format '{{json .RepoDigests}}' "$ref" |
-    jq -r --arg r "$REGISTRY/microstack@" 'map(select(startswith($r))) | first // empty')
+    jq -r --arg r "${ref%:*}@" 'map(select(startswith($r))) | first // empty')
   [[ -n $digest ]] || die "no digest for $ref after the push"
   echo "$digest"
+}
+
+# --- Faulty releases -------------------------------------------------------------------------------
+# context_faulty DIR KIND: the static base and busybox, running a command that exits at once, or
+# one that runs but never listens, so the app's probes fail.
+context_faulty() {
+  local dir=$1 kind=$2 cmd
+  case $kind in
+  exit) cmd='["/bin/busybox", "false"]' ;;
+  unready) cmd='["/bin/busybox", "sleep", "86400"]' ;;
+  *) die "unknown faulty release $kind: use exit or unready" ;;
+  esac
+  mkdir -p "$dir/bin"
+  cp "$BUSYBOX" "$dir/bin/busybox"
+  cat >"$dir/Dockerfile" <<EOF
+FROM $(ref_of static)
+COPY bin/busybox /bin/busybox
+ENTRYPOINT $cmd
+EOF
+}
+
+cmd_faulty() {
+  local kind=${1:?usage: hack/images.sh faulty exit|unready} ref ctx
+  cmd_base
+  ref=$REGISTRY/microstack/faulty:$kind
+  ctx=$(mktemp -d)
+  context_faulty "$ctx" "$kind"
+  "$DOCKER" build --progress plain -t "$ref" "$ctx" >&2
+  rm -rf "$ctx"
+  push_digest "$ref"
 }
 
 main() {
@@ -246,8 +285,9 @@ main() {
   case $cmd in
   base) cmd_base ;;
   app) cmd_app "$@" ;;
+  faulty) cmd_faulty "$@" ;;
   ref) ref_of "${1:?usage: hack/images.sh ref pause|go-builder|static}" ;;
-  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | ref NAME" ;;
+  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | faulty exit|unready | ref NAME" ;;
   esac
 }
 
