@@ -37,6 +37,8 @@ const (
 	typeService    = "kubernetes:core/v1:Service"
 	typeHPA        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 	typePDB        = "kubernetes:policy/v1:PodDisruptionBudget"
+
+	typeServiceAccount = "kubernetes:core/v1:ServiceAccount"
 )
 
 const rolloutTimeout = 3 * time.Minute
@@ -63,7 +65,8 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("preview: %v", err)
 		}
 		want := ops{typeComponent: apitype.OpCreate, typeNamespace: apitype.OpCreate, typeConfigMap: apitype.OpCreate,
-			typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate}
+			typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate, typeServiceAccount: apitype.OpCreate,
+			typeHPA: apitype.OpCreate}
 		assertOps(t, got, want)
 	})
 	s.run("up converges with Ready pods", func(t *testing.T) {
@@ -304,7 +307,8 @@ func (e *env) stagingBesideDev(ctx context.Context, t *testing.T, staging *stack
 		t.Fatalf("up staging: %v", err)
 	}
 	assertOps(t, got, ops{typeComponent: apitype.OpCreate, typeNamespace: apitype.OpCreate, typeConfigMap: apitype.OpCreate,
-		typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate, typeHPA: apitype.OpCreate, typePDB: apitype.OpCreate})
+		typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate, typeHPA: apitype.OpCreate, typePDB: apitype.OpCreate,
+		typeServiceAccount: apitype.OpCreate})
 	after, err := e.deployment(ctx, devNamespace, serviceName)
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ func programKinds() []kind {
 		{core("configmaps"), typeConfigMap, true},
 		{core("secrets"), typeSecret, true},
 		{core("services"), typeService, true},
+		{core("serviceaccounts"), typeServiceAccount, true},
 		{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, typeDeployment, true},
 		{schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}, typeHPA, true},
 		{schema.GroupVersionResource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}, typePDB, true},

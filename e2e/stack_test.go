@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +29,15 @@ type stack struct {
 // comes from the copy's Pulumi.<name>.yaml.
 func (e *env) stack(ctx context.Context, t *testing.T, name string) *stack {
 	t.Helper()
-	s, err := auto.UpsertStackLocalSource(ctx, name, e.root, auto.EnvVars(e.pulumiEnv))
+	return e.stackWithEnv(ctx, t, name, nil)
+}
+
+// stackWithEnv is stack with extra environment for every Pulumi command.
+func (e *env) stackWithEnv(ctx context.Context, t *testing.T, name string, extra map[string]string) *stack {
+	t.Helper()
+	vars := maps.Clone(e.pulumiEnv)
+	maps.Copy(vars, extra)
+	s, err := auto.UpsertStackLocalSource(ctx, name, e.root, auto.EnvVars(vars))
 	if err != nil {
 		t.Fatalf("stack %s: %v", name, err)
 	}
@@ -41,6 +50,16 @@ func (s *stack) set(ctx context.Context, t *testing.T, values map[string]string)
 	for k, v := range values {
 		if err := s.stack.SetConfig(ctx, configNamespace+k, auto.ConfigValue{Value: v}); err != nil {
 			t.Fatalf("%s: config set %s: %v", s.name, k, err)
+		}
+	}
+}
+
+// unset removes config keys (without the microstack: prefix).
+func (s *stack) unset(ctx context.Context, t *testing.T, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if err := s.stack.RemoveConfig(ctx, configNamespace+k); err != nil {
+			t.Fatalf("%s: config rm %s: %v", s.name, k, err)
 		}
 	}
 }

@@ -40,6 +40,10 @@ ETCD_PEER_PORT=2380
 METRICS_PORT=4443
 REGISTRY_LISTEN=127.0.0.1:5001
 REGISTRY=localhost:5001
+# A second registry that needs a login (htpasswd), for stacks whose pods pull with credentials.
+PRIVATE_REGISTRY_LISTEN=127.0.0.1:5002
+PRIVATE_REGISTRY=localhost:5002
+PRIVATE_REGISTRY_USER=microstack
 CONTEXT=microstack-local
 
 KUBECONFIG_ADMIN=$STATE/kubeconfig
@@ -50,10 +54,10 @@ PKI=$STATE/pki
 DOCKER_CLI=/usr/bin/docker
 
 # Start order; `down` walks it backwards.
-SERVICES=(registry docker etcd kube-apiserver kube-controller-manager kube-scheduler containerd
+SERVICES=(registry registry-private docker etcd kube-apiserver kube-controller-manager kube-scheduler containerd
   kubelet kube-proxy metrics-server)
 # Steps of `up` in order (services plus the one-shot steps between them).
-UP_STEPS=(registry docker images pki network etcd kube-apiserver kube-controller-manager
+UP_STEPS=(registry registry-private docker images pki network etcd kube-apiserver kube-controller-manager
   kube-scheduler addons containerd kubelet kube-proxy metrics-server)
 
 # Sysctls the kubelet, kube-proxy or the CNI bridge plugin may change: saved at the first `up`,
@@ -93,7 +97,7 @@ tool() {
 # ensure_tools BINARY...: Debian packages, then the named cluster binaries.
 ensure_tools() {
   local cmd missing=0 bin
-  for cmd in docker-registry dockerd containerd ctr runc iptables conntrack openssl busybox curl jq; do
+  for cmd in docker-registry htpasswd dockerd containerd ctr runc iptables conntrack openssl busybox curl jq; do
     command -v "$cmd" >/dev/null || missing=1
   done
   [[ -x /usr/lib/cni/bridge && -x $DOCKER_CLI ]] || missing=1
@@ -437,6 +441,34 @@ EOF
   require_port "${REGISTRY_LISTEN##*:}" registry
   svc_start registry docker-registry serve "$dir/config.yml"
   wait_ready registry 30 curl -fsS "http://$REGISTRY_LISTEN/v2/"
+}
+
+# The private registry: the same server with its own storage, behind a bcrypt htpasswd login whose
+# password is made once and kept in $STATE/registry-private/password (`env` exports its path).
+start_private_registry() {
+  local dir=$STATE/registry-private
+  mkdir -p "$dir/data"
+  [[ -s $dir/password ]] || (umask 077 && openssl rand -hex 16 >"$dir/password")
+  htpasswd -Bbn "$PRIVATE_REGISTRY_USER" "$(<"$dir/password")" >"$dir/htpasswd"
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+auth:
+  htpasswd:
+    realm: microstack-private
+    path: $dir/htpasswd
+http:
+  addr: $PRIVATE_REGISTRY_LISTEN
+  headers:
+    X-Content-Type-Options: [nosniff]
+EOF
+  require_port "${PRIVATE_REGISTRY_LISTEN##*:}" registry-private
+  svc_start registry-private docker-registry serve "$dir/config.yml"
+  wait_ready registry-private 30 curl -fsS -u "$PRIVATE_REGISTRY_USER:$(<"$dir/password")" "http://$PRIVATE_REGISTRY_LISTEN/v2/"
 }
 
 # --- Docker engine ---------------------------------------------------------------------------------
@@ -837,8 +869,8 @@ state = "$dir/state"
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$dir/certs.d"
 EOF
-  # The local registry speaks plain HTTP, under either name.
-  for host in "$REGISTRY" "$REGISTRY_LISTEN"; do
+  # The local registries speak plain HTTP, under either name.
+  for host in "$REGISTRY" "$REGISTRY_LISTEN" "$PRIVATE_REGISTRY" "$PRIVATE_REGISTRY_LISTEN"; do
     mkdir -p "$dir/certs.d/$host"
     cat >"$dir/certs.d/$host/hosts.toml" <<EOF
 server = "http://$host"
@@ -1034,6 +1066,7 @@ run_step() {
   log "$step"
   case $step in
   registry) start_registry ;;
+  registry-private) start_private_registry ;;
   docker)
     write_docker_config
     start_docker
@@ -1106,7 +1139,7 @@ cmd_down() {
   node_leftovers_cleanup
   svc_stop 15 kube-scheduler kube-controller-manager kube-apiserver
   svc_stop 15 etcd
-  svc_stop 30 docker registry
+  svc_stop 30 docker registry-private registry
   # Anything else of ours that outlived its parent (dockerd's containerd, shims, docker-proxy).
   mapfile -t left < <(own_leftovers)
   if [[ ${#left[@]} -gt 0 ]]; then
@@ -1209,6 +1242,9 @@ cmd_env() {
   printf 'export DOCKER_HOST=%q\n' "unix://$DOCKER_SOCK"
   printf 'export DOCKER_BUILDKIT=1\n'
   printf 'export MICROSTACK_REGISTRY=%q\n' "$REGISTRY"
+  printf 'export MICROSTACK_PRIVATE_REGISTRY=%q\n' "$PRIVATE_REGISTRY"
+  printf 'export MICROSTACK_PRIVATE_REGISTRY_USER=%q\n' "$PRIVATE_REGISTRY_USER"
+  printf 'export MICROSTACK_PRIVATE_REGISTRY_PASSWORD_FILE=%q\n' "$STATE/registry-private/password"
   # Tools first, then the directory holding Debian's docker client (BuildKit-capable).
   # shellcheck disable=SC2016 # $PATH is for the shell that evaluates this
   printf 'export PATH=%q:"$PATH"\n' "${bindir:+$bindir:}$STATE/bin"

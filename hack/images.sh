@@ -9,6 +9,8 @@
 #   hack/images.sh faulty exit|unready  build and push a release that never gets Ready, print its
 #                                       digest reference: "exit" exits at start, "unready" runs but
 #                                       never answers its probes (the end-to-end tests' bad releases)
+#   hack/images.sh mirror REF REPO:TAG  push image REF as REPO:TAG, logging in with $REGISTRY_USERNAME
+#                                       and $REGISTRY_PASSWORD when set, print REPO@DIGEST
 #   hack/images.sh ref pause|go-builder|static
 #                                       print a base image's reference (no Docker needed)
 #
@@ -249,6 +251,22 @@ push_digest() {
   echo "$digest"
 }
 
+# cmd_mirror REF REPO:TAG: copy an image of the engine (pulled when absent) to another registry.
+cmd_mirror() {
+  local src=${1:?usage: hack/images.sh mirror REF REPO:TAG} dst=${2:?usage: hack/images.sh mirror REF REPO:TAG} cfg
+  require_engine
+  "$DOCKER" image inspect "$src" >/dev/null 2>&1 || "$DOCKER" pull "$src" >&2
+  "$DOCKER" tag "$src" "$dst"
+  # A login of its own: the engine's user keeps no credentials of ours.
+  cfg=$(mktemp -d)
+  if [[ -n ${REGISTRY_USERNAME:-} ]]; then
+    printf '%s' "${REGISTRY_PASSWORD:?REGISTRY_PASSWORD must be set with REGISTRY_USERNAME}" |
+      DOCKER_CONFIG=$cfg "$DOCKER" login --username "$REGISTRY_USERNAME" --password-stdin "${dst%%/*}" >&2
+  fi
+  DOCKER_CONFIG=$cfg push_digest "$dst"
+  rm -rf "$cfg"
+}
+
 # --- Faulty releases -------------------------------------------------------------------------------
 # context_faulty DIR KIND: the static base and busybox, running a command that exits at once, or
 # one that runs but never listens, so the app's probes fail.
@@ -286,8 +304,9 @@ main() {
   base) cmd_base ;;
   app) cmd_app "$@" ;;
   faulty) cmd_faulty "$@" ;;
+  mirror) cmd_mirror "$@" ;;
   ref) ref_of "${1:?usage: hack/images.sh ref pause|go-builder|static}" ;;
-  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | faulty exit|unready | ref NAME" ;;
+  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | faulty exit|unready | mirror REF REPO:TAG | ref NAME" ;;
   esac
 }
 

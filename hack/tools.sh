@@ -45,8 +45,8 @@ CACHE="${MICROSTACK_CACHE:-$HOME/.cache/microstack}"
 TOOLS_ROOT="$CACHE/tools"
 BUILD_ROOT="$CACHE/build"
 LOG_DIR="$BUILD_ROOT/logs"
-DEBIAN_PACKAGES=(docker.io docker-registry containernetworking-plugins iptables conntrack openssl
-  busybox-static curl jq)
+DEBIAN_PACKAGES=(docker.io docker-registry apache2-utils containernetworking-plugins iptables conntrack
+  openssl busybox-static curl jq)
 
 # Use the machine's Go, never a downloaded toolchain; static binaries; no VCS stamping (the wrapper
 # modules are not repositories).
