@@ -421,8 +421,10 @@ preflight() {
 }
 
 # --- registry ----------------------------------------------------------------------------------------
-start_registry() {
-  local dir=$STATE/registry
+# registry_config DIR LISTEN [EXTRA]: a distribution config with filesystem storage under DIR/data,
+# listening on LISTEN, with the YAML lines EXTRA (an auth section) added.
+registry_config() {
+  local dir=$1 listen=$2 extra=${3:-}
   mkdir -p "$dir/data"
   cat >"$dir/config.yml" <<EOF
 version: 0.1
@@ -434,12 +436,17 @@ storage:
   delete:
     enabled: true
 http:
-  addr: $REGISTRY_LISTEN
+  addr: $listen
   headers:
     X-Content-Type-Options: [nosniff]
+$extra
 EOF
+}
+
+start_registry() {
+  registry_config "$STATE/registry" "$REGISTRY_LISTEN"
   require_port "${REGISTRY_LISTEN##*:}" registry
-  svc_start registry docker-registry serve "$dir/config.yml"
+  svc_start registry docker-registry serve "$STATE/registry/config.yml"
   wait_ready registry 30 curl -fsS "http://$REGISTRY_LISTEN/v2/"
 }
 
@@ -447,25 +454,13 @@ EOF
 # password is made once and kept in $STATE/registry-private/password (`env` exports its path).
 start_private_registry() {
   local dir=$STATE/registry-private
-  mkdir -p "$dir/data"
+  mkdir -p "$dir"
   [[ -s $dir/password ]] || (umask 077 && openssl rand -hex 16 >"$dir/password")
   htpasswd -Bbn "$PRIVATE_REGISTRY_USER" "$(<"$dir/password")" >"$dir/htpasswd"
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-auth:
+  registry_config "$dir" "$PRIVATE_REGISTRY_LISTEN" "auth:
   htpasswd:
     realm: microstack-private
-    path: $dir/htpasswd
-http:
-  addr: $PRIVATE_REGISTRY_LISTEN
-  headers:
-    X-Content-Type-Options: [nosniff]
-EOF
+    path: $dir/htpasswd"
   require_port "${PRIVATE_REGISTRY_LISTEN##*:}" registry-private
   svc_start registry-private docker-registry serve "$dir/config.yml"
   wait_ready registry-private 30 curl -fsS -u "$PRIVATE_REGISTRY_USER:$(<"$dir/password")" "http://$PRIVATE_REGISTRY_LISTEN/v2/"
