@@ -121,6 +121,9 @@ func collect() (chan events.EngineEvent, func() plan) {
 				result.ops[md.Type] = op
 			}
 			result.diffs[md.Type] = append(result.diffs[md.Type], md.Diffs...)
+			for path := range md.DetailedDiff {
+				result.diffs[md.Type] = append(result.diffs[md.Type], path)
+			}
 		}
 	}()
 	return ch, func() plan { wg.Wait(); return result }

@@ -1233,6 +1233,7 @@ cmd_env() {
   local bindir
   bindir=$("$ROOT/hack/tools.sh" bindir 2>/dev/null) || bindir=""
   printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_ADMIN"
+  printf 'export MICROSTACK_KUBE_CONTEXT=%q\n' "$CONTEXT"
   printf 'export KUBECACHEDIR=%q\n' "$KUBECACHEDIR"
   printf 'export DOCKER_HOST=%q\n' "unix://$DOCKER_SOCK"
   printf 'export DOCKER_BUILDKIT=1\n'

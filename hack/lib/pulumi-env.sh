@@ -13,7 +13,8 @@
 #                             pulumi with --config-file (see "Stack config" below)
 #
 # What pulumi_local_env exports:
-#   KUBECONFIG, KUBECACHEDIR, DOCKER_HOST, DOCKER_BUILDKIT, MICROSTACK_REGISTRY, PATH
+#   KUBECONFIG, KUBECACHEDIR, DOCKER_HOST, DOCKER_BUILDKIT, MICROSTACK_REGISTRY,
+#   MICROSTACK_KUBE_CONTEXT, PATH
 #       from `hack/cluster.sh env`: the local cluster, its Docker engine and registry, and the
 #       tools built by hack/tools.sh (pulumi and its Go language host among them)
 #   PULUMI_BACKEND_URL=file://$MICROSTACK_PULUMI_STATE/pulumi
@@ -45,7 +46,9 @@
 # $MICROSTACK_PULUMI_STATE/pulumi-config/Pulumi.<stack>.yaml, passed with --config-file; Pulumi writes
 # the salt (and any --config given to preview/up) into that copy, never into the repository.
 # Values set with `pulumi config set` belong in the committed file; secrets encrypted for another
-# backend cannot be read locally.
+# backend cannot be read locally. The copy names the local cluster's context as the stack's
+# kubeContext, so that a local preview or deploy of any stack file (prod's included) goes to the
+# local cluster and nowhere else.
 #
 # The functions return non-zero with a message on stderr; they never exit the caller's shell.
 
@@ -146,10 +149,12 @@ pulumi_local_stack() {
     (cd "$_PULUMI_ENV_ROOT" && pulumi stack select "$stack" --non-interactive) >&2 || return 1
   fi
 
-  # The private copy: the committed file without the secrets-provider keys of other backends.
+  # The private copy: the committed file without the secrets-provider keys of other backends, and
+  # with the local cluster's context as the stack's cluster, whatever cluster the file names.
   dir=$MICROSTACK_PULUMI_STATE/pulumi-config
   copy=$dir/Pulumi.$stack.yaml
   mkdir -p "$dir" || return 1
-  sed -E '/^(secretsprovider|encryptedkey|encryptionsalt):/d' "$src" >"$copy" || return 1
+  sed -E -e '/^(secretsprovider|encryptedkey|encryptionsalt):/d' -e '/^  microstack:kubeContext:/d' \
+    -e "s/^config:\$/config:\n  microstack:kubeContext: ${MICROSTACK_KUBE_CONTEXT:?}/" "$src" >"$copy" || return 1
   printf '%s\n' "$copy"
 }
