@@ -347,8 +347,13 @@ func TestPrivateRegistryPullSecret(t *testing.T) {
 	if got := account.get("automountServiceAccountToken"); !got.DeepEquals(resource.NewBoolProperty(false)) {
 		t.Errorf("ServiceAccount automountServiceAccountToken = %v, want false", got)
 	}
-	pod := e.one(t, typeDeployment).get("spec", "template", "spec")
-	if got := path(pod, "serviceAccountName").StringValue(); got != account.get("metadata", "name").StringValue() {
+	template := e.one(t, typeDeployment).get("spec", "template")
+	if got := path(template, "spec", "serviceAccountName").StringValue(); got != account.get("metadata", "name").StringValue() {
 		t.Errorf("pod serviceAccountName = %q, want the stack's ServiceAccount", got)
+	}
+	// A ServiceAccount's pull secrets reach only pods created after it: the
+	// template names the secret, so new credentials roll the pods.
+	if got := path(template, "metadata", "annotations", "microstack/pull-secret"); got.IsNull() || got.StringValue() == "" {
+		t.Errorf("pod template annotations = %v, want the pull secret named", path(template, "metadata", "annotations"))
 	}
 }

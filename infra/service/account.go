@@ -11,24 +11,35 @@ import (
 // dockerHubServer is the key registry clients use for Docker Hub.
 const dockerHubServer = "https://index.docker.io/v1/"
 
+// account is the pods' identity and, when the registry needs one, the pull
+// secret it carries.
+type account struct {
+	serviceAccount *corev1.ServiceAccount
+	pullSecret     *corev1.Secret // nil without registry credentials
+}
+
 // serviceAccount is the pods' own identity: no API token is mounted (the
 // app never calls the API server), and it carries the pull secret when the
 // registry needs credentials.
-func (b builder) serviceAccount() (*corev1.ServiceAccount, error) {
+func (b builder) serviceAccount() (account, error) {
 	args := &corev1.ServiceAccountArgs{
 		Metadata:                     b.namedMetadata(),
 		AutomountServiceAccountToken: pulumi.Bool(false),
 	}
+	var a account
 	if b.args.Registry.Username != "" {
 		pull, err := b.pullSecret()
 		if err != nil {
-			return nil, err
+			return account{}, err
 		}
+		a.pullSecret = pull
 		args.ImagePullSecrets = corev1.LocalObjectReferenceArray{
 			corev1.LocalObjectReferenceArgs{Name: pull.Metadata.Name()},
 		}
 	}
-	return corev1.NewServiceAccount(b.ctx, b.name, args, b.owned()...)
+	sa, err := corev1.NewServiceAccount(b.ctx, b.name, args, b.owned()...)
+	a.serviceAccount = sa
+	return a, err
 }
 
 // pullSecret holds the registry login as a kubernetes.io/dockerconfigjson

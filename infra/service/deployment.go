@@ -23,7 +23,7 @@ const awaitSlackSeconds = 15
 // deployment runs the pods. Pulumi waits for its rollout, at most the
 // stack's rollout timeout: `pulumi up` returns once the new pods are Ready,
 // or fails naming why they are not, while the old pods keep serving.
-func (b builder) deployment(env *corev1.ConfigMap, secret *corev1.Secret, account *corev1.ServiceAccount) (*appsv1.Deployment, error) {
+func (b builder) deployment(env *corev1.ConfigMap, secret *corev1.Secret, account account) (*appsv1.Deployment, error) {
 	rollout := b.args.Lifecycle.RolloutTimeoutSeconds
 	spec := &appsv1.DeploymentSpecArgs{
 		Selector:                &metav1.LabelSelectorArgs{MatchLabels: b.labels.selector()},

@@ -38,19 +38,28 @@ const (
 	annotationPath   = "prometheus.io/path"
 )
 
-func (b builder) podTemplate(env *corev1.ConfigMap, secret *corev1.Secret, account *corev1.ServiceAccount) *corev1.PodTemplateSpecArgs {
+// annotationPullSecret names the pull secret in the pod template. A
+// ServiceAccount's pull secrets reach a pod only when the pod is created, so
+// new or rotated credentials (a new, auto-named Secret) must roll the pods.
+const annotationPullSecret = "microstack/pull-secret"
+
+func (b builder) podTemplate(env *corev1.ConfigMap, secret *corev1.Secret, account account) *corev1.PodTemplateSpecArgs {
+	annotations := pulumi.StringMap{
+		annotationScrape: pulumi.String("true"),
+		annotationPort:   pulumi.String(strconv.Itoa(b.args.Network.ContainerPort)),
+		annotationPath:   pulumi.String(metricsPath),
+	}
+	if account.pullSecret != nil {
+		annotations[annotationPullSecret] = account.pullSecret.Metadata.Name().Elem()
+	}
 	return &corev1.PodTemplateSpecArgs{
 		Metadata: &metav1.ObjectMetaArgs{
-			Labels: b.labels.all(),
-			Annotations: pulumi.StringMap{
-				annotationScrape: pulumi.String("true"),
-				annotationPort:   pulumi.String(strconv.Itoa(b.args.Network.ContainerPort)),
-				annotationPath:   pulumi.String(metricsPath),
-			},
+			Labels:      b.labels.all(),
+			Annotations: annotations,
 		},
 		Spec: &corev1.PodSpecArgs{
 			// The app never calls the API server: no token to steal.
-			ServiceAccountName:            account.Metadata.Name().Elem(),
+			ServiceAccountName:            account.serviceAccount.Metadata.Name().Elem(),
 			AutomountServiceAccountToken:  pulumi.Bool(false),
 			EnableServiceLinks:            pulumi.Bool(false),
 			TerminationGracePeriodSeconds: pulumi.Int(b.args.Lifecycle.TerminationGracePeriodSeconds()),
