@@ -25,6 +25,9 @@ func (p *program) run(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, ignored := range cfg.Ignored() {
+		_ = ctx.Log.Warn(ignored, nil)
+	}
 
 	provider, err := cluster.Provider(ctx, cfg.Name+"-cluster", cfg.Cluster)
 	if err != nil {

@@ -1,6 +1,9 @@
 package stackconfig
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Config is everything one stack declares, typed and validated.
 type Config struct {
@@ -187,4 +190,26 @@ func (c Config) AppEnv() map[string]string {
 		"APP_DRAIN_DELAY":      strconv.Itoa(c.Lifecycle.DrainSeconds) + "s",
 		"APP_SHUTDOWN_TIMEOUT": strconv.Itoa(c.Lifecycle.ShutdownTimeoutSeconds) + "s",
 	}
+}
+
+// Ignored lists the settings the stack sets that another setting
+// overrides, to be shown as warnings. A stack file that builds its image
+// may be deployed with `image` pinned over it (the local and CI flows do, a
+// hotfix may): that is deliberate, so the build settings are not refused,
+// only named.
+func (c Config) Ignored() []string {
+	if c.Image.Build() {
+		return nil
+	}
+	var ignored []string
+	for _, k := range []struct{ key, value string }{
+		{KeyImageRepository, c.Image.Repository},
+		{KeyBuilderImage, c.Image.BuilderImage},
+		{KeyRuntimeImage, c.Image.RuntimeImage},
+	} {
+		if k.value != "" {
+			ignored = append(ignored, fmt.Sprintf("%s has no effect while %s is set: nothing is built", FullKey(k.key), FullKey(KeyImage)))
+		}
+	}
+	return ignored
 }

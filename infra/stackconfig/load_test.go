@@ -236,3 +236,23 @@ func TestUnknownKeyNamesTheNearestKnownOne(t *testing.T) {
 		}
 	}
 }
+
+func TestIgnoredBuildSettingsAreNamed(t *testing.T) {
+	values := valid()
+	values[KeyImage] = "localhost:5001/microstack@sha256:" + strings.Repeat("c", 64)
+	values[KeyBuilderImage] = "localhost:5001/go:1"
+	c, err := load(t, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.Ignored(), "\n")
+	for _, key := range []string{KeyImageRepository, KeyBuilderImage} {
+		if !strings.Contains(got, FullKey(key)+" has no effect") {
+			t.Errorf("Ignored() = %q, want it to name %s", got, key)
+		}
+	}
+	delete(values, KeyImage)
+	if c, _ := load(t, values); len(c.Ignored()) != 0 {
+		t.Errorf("Ignored() = %q for a stack that builds, want nothing", c.Ignored())
+	}
+}
