@@ -55,6 +55,19 @@ func TestDayTwo(t *testing.T) {
 		}
 		e.waitAvailable(ctx, t, dayTwoNamespace, dayTwoMinReplica)
 	})
+	s.run("a release that exits at start fails fast and harms nothing", func(t *testing.T) {
+		e.badRelease(ctx, t, st, e.faultyImage(t, "exit"), ref, "CrashLoopBackOff", "exit code", "Error")
+	})
+	s.run("a release that never gets Ready fails fast and harms nothing", func(t *testing.T) {
+		e.badRelease(ctx, t, st, e.faultyImage(t, "unready"), ref, "unready status")
+	})
+	s.run("a release that cannot be pulled fails fast and harms nothing", func(t *testing.T) {
+		missing := e.registry + "/microstack@sha256:" + strings.Repeat("0", 64)
+		e.badRelease(ctx, t, st, missing, ref, "ErrImagePull", "ImagePullBackOff")
+	})
+	s.run("a rollback is the previous config and pulumi up", func(t *testing.T) {
+		e.rollback(ctx, t, st)
+	})
 	s.run("hand edits show as drift and converge", func(t *testing.T) {
 		e.handEdits(ctx, t, st)
 	})
