@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -55,15 +56,14 @@ func (e *env) handEdits(ctx context.Context, t *testing.T, st *stack) {
 	}
 	wantPaths := []string{"app.kubernetes.io/part-of", "pulumi.com/patchForce", "resources.limits.memory"}
 	for _, want := range wantPaths {
-		if !anyContains(p.diffs[typeDeployment], want) {
+		if !slices.ContainsFunc(p.diffs[typeDeployment], func(path string) bool { return strings.Contains(path, want) }) {
 			t.Errorf("refreshed preview does not show the hand edit of %s: %v", want, p.diffs[typeDeployment])
 		}
 	}
-	url := ""
 	if _, _, err := st.up(ctx, optup.Refresh()); err != nil {
 		t.Fatalf("up --refresh: %v", err)
 	}
-	url = e.mustURL(ctx, t, dayTwoNamespace)
+	url := e.mustURL(ctx, t, dayTwoNamespace)
 	if err := waitMessage(ctx, url, dayTwoMessage, time.Minute); err != nil {
 		t.Error(err)
 	}
@@ -80,15 +80,6 @@ func (e *env) handEdits(ctx context.Context, t *testing.T, st *stack) {
 	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
 		t.Errorf("refreshed preview after converging is not clean: %v", err)
 	}
-}
-
-func anyContains(items []string, sub string) bool {
-	for _, it := range items {
-		if strings.Contains(it, sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // rolloutUndo undoes the last release with kubectl across a config change:
