@@ -117,7 +117,7 @@ func lastLine(s string) string {
 
 // failBound is the longest a bad release may hold `pulumi up`: the rollout
 // bound, Pulumi's slack after it, and the program's build and start.
-const failBound = (dayTwoRollout + 15 + 60) * time.Second
+const failBound = (dayTwoRollout + 15 + 90) * time.Second
 
 // badRelease deploys image under steady load: `pulumi up` must fail within
 // failBound naming one of reasons, no request may fail, and restoring good
