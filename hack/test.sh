@@ -17,7 +17,7 @@ cd "$ROOT"
 export GOTOOLCHAIN=local
 
 # The whole end-to-end run, cluster start included, must end well inside CI's limit.
-E2E_TIMEOUT=${MICROSTACK_E2E_TIMEOUT:-40m}
+E2E_TIMEOUT=${MICROSTACK_E2E_TIMEOUT:-50m}
 
 log() { printf '\n--- %s\n' "$*"; }
 
