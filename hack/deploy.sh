@@ -6,8 +6,9 @@
 #
 # Where it deploys (MICROSTACK_TARGET):
 #   auto     (default) your current kubeconfig context when you have one, else the local cluster
-#   current  your current kubeconfig context, your Pulumi backend and the stack's imageRepository:
-#            plain `pulumi up`, the image built and pushed by the program (pulumi-docker)
+#   current  your kubeconfig, your Pulumi backend and the stack's imageRepository: plain `pulumi up`
+#            to the context the stack names (kubeContext, never the current one), the image built
+#            and pushed by the program (pulumi-docker)
 #   local    the local environment of hack/cluster.sh, started on demand: its registry on
 #            localhost:5001, a file backend under $MICROSTACK_STATE (see hack/lib/pulumi-env.sh);
 #            the image is built with its Docker engine and deployed by digest through the
