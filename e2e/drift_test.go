@@ -13,7 +13,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // kubectl runs kubectl against the local cluster.
@@ -197,10 +196,4 @@ func (e *env) watchReadyPods(ns string) (fewest func() int) {
 		<-done
 		return least
 	}
-}
-
-// namespaceHolds reports whether ns holds a ConfigMap named name.
-func (e *env) namespaceHolds(ctx context.Context, ns, name string) bool {
-	_, err := e.kube.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
-	return err == nil
 }

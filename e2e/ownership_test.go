@@ -198,3 +198,9 @@ func (e *env) twoContextKubeconfig(t *testing.T) string {
 	}
 	return path
 }
+
+// namespaceHolds reports whether ns holds a ConfigMap named name.
+func (e *env) namespaceHolds(ctx context.Context, ns, name string) bool {
+	_, err := e.kube.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
+	return err == nil
+}

@@ -51,7 +51,7 @@ func planFor(cfg stackconfig.Config) cluster.Plan {
 		{Kind: cluster.KindServiceAccount, Name: cfg.Name},
 		{Kind: cluster.KindHorizontalPodAutoscaler, Name: cfg.Name},
 	}
-	if cfg.Scaling.MinAvailableReplicas() > 1 {
+	if cfg.Scaling.Replicated() {
 		objects = append(objects, cluster.Object{Kind: cluster.KindPodDisruptionBudget, Name: cfg.Name})
 	}
 	return cluster.Plan{

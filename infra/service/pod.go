@@ -149,7 +149,7 @@ func containerSecurityContext() *corev1.SecurityContextArgs {
 // topologySpread spreads pods over nodes once there is more than one to
 // spread. ScheduleAnyway keeps a single-node cluster schedulable.
 func (b builder) topologySpread() corev1.TopologySpreadConstraintArray {
-	if b.args.Scaling.MinAvailableReplicas() <= 1 {
+	if !b.args.Scaling.Replicated() {
 		return nil
 	}
 	return corev1.TopologySpreadConstraintArray{corev1.TopologySpreadConstraintArgs{

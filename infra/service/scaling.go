@@ -60,7 +60,7 @@ func utilization(resource string, percent int) autoscalingv2.MetricSpecArgs {
 // disruptionBudget lets voluntary evictions (node drains, upgrades) take
 // one pod at a time, and only when the stack runs more than one.
 func (b builder) disruptionBudget() error {
-	if b.args.Scaling.MinAvailableReplicas() <= 1 {
+	if !b.args.Scaling.Replicated() {
 		return nil
 	}
 	_, err := policyv1.NewPodDisruptionBudget(b.ctx, b.name, &policyv1.PodDisruptionBudgetArgs{

@@ -106,6 +106,10 @@ func (s Scaling) MinAvailableReplicas() int {
 	return s.Replicas
 }
 
+// Replicated reports whether the stack runs more than one pod at its
+// fewest: what gives it a PodDisruptionBudget and topology spread.
+func (s Scaling) Replicated() bool { return s.MinAvailableReplicas() > 1 }
+
 // Resources are the container's requests and limits, as Kubernetes quantities.
 type Resources struct {
 	CPURequest    string
