@@ -60,6 +60,8 @@ const (
 	outputServiceName = "serviceName"
 	outputURL         = "url"
 	outputImage       = "image"
+	outputExternalURL = "externalUrl"
+	outputAlertRules  = "alertRules"
 )
 
 func exportOutputs(ctx *pulumi.Context, app *service.Service) {
@@ -67,4 +69,6 @@ func exportOutputs(ctx *pulumi.Context, app *service.Service) {
 	ctx.Export(outputServiceName, app.ServiceName)
 	ctx.Export(outputURL, app.URL)
 	ctx.Export(outputImage, app.Image)
+	ctx.Export(outputExternalURL, app.ExternalURL)
+	ctx.Export(outputAlertRules, app.AlertRules)
 }

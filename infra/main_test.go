@@ -20,6 +20,11 @@ const (
 	typePDB        = "kubernetes:policy/v1:PodDisruptionBudget"
 	typeAccount    = "kubernetes:core/v1:ServiceAccount"
 	typeProvider   = "pulumi:providers:kubernetes"
+
+	typeNetworkPolicy  = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+	typeIngress        = "kubernetes:networking.k8s.io/v1:Ingress"
+	typeServiceMonitor = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+	typePrometheusRule = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 )
 
 // loadConfig parses sc the way the program does, to know what to expect.
@@ -93,9 +98,19 @@ func assertCounts(t *testing.T, e *engine, cfg stackconfig.Config) {
 	want := map[string]int{
 		service.TypeToken: 1, typeProvider: 1, typeNamespace: 1, typeConfigMap: 1, typeSecret: 0,
 		typeDeployment: 1, typeService: 1, typeHPA: 1, typePDB: 0, typeAccount: 1, typeImage: 1,
+		typeNetworkPolicy: 1, typeIngress: 0, typeServiceMonitor: 0, typePrometheusRule: 0,
 	}
 	if cfg.Scaling.MinAvailableReplicas() > 1 {
 		want[typePDB] = 1
+	}
+	if cfg.Ingress.Enabled() {
+		want[typeIngress] = 1
+	}
+	if cfg.Monitoring.ServiceMonitor {
+		want[typeServiceMonitor] = 1
+	}
+	if cfg.Monitoring.PrometheusRule {
+		want[typePrometheusRule] = 1
 	}
 	for typ, n := range want {
 		if got := len(e.ofType(typ)); got != n {

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
@@ -83,8 +84,14 @@ func lastColonAfterSlash(s string) int {
 // contexts the repository's stack files name.
 func run(t *testing.T, stack string, sc stackConfig, objects ...runtime.Object) (*engine, error) {
 	t.Helper()
+	return runOn(t, stack, sc, fakeCluster(nil, objects...))
+}
+
+// runOn is run against the cluster open opens.
+func runOn(t *testing.T, stack string, sc stackConfig, open cluster.Opener) (*engine, error) {
+	t.Helper()
 	e := &engine{}
-	p := &program{open: fakeCluster(objects...)}
+	p := &program{open: open}
 	err := pulumi.RunErr(p.run,
 		pulumi.WithMocks(stackconfig.Namespace, stack, e),
 		func(info *pulumi.RunInfo) {
@@ -98,9 +105,10 @@ func run(t *testing.T, stack string, sc stackConfig, objects ...runtime.Object) 
 // Contexts of the tests' kubeconfig.
 var testContexts = []string{"microstack-local", "prod"}
 
-// fakeCluster opens a fake clientset holding objects, after checking the
-// context against the tests' kubeconfig as cluster.Open would.
-func fakeCluster(objects ...runtime.Object) cluster.Opener {
+// fakeCluster opens a fake clientset serving apis beyond the built-in ones
+// and holding objects, after checking the context against the tests'
+// kubeconfig as cluster.Open would.
+func fakeCluster(apis []*metav1.APIResourceList, objects ...runtime.Object) cluster.Opener {
 	return func(c stackconfig.Cluster) (kubernetes.Interface, error) {
 		raw := clientcmdapi.NewConfig()
 		for _, name := range testContexts {
@@ -109,7 +117,9 @@ func fakeCluster(objects ...runtime.Object) cluster.Opener {
 		if err := cluster.CheckContext(raw, c.Context); err != nil {
 			return nil, err
 		}
-		return fake.NewClientset(objects...), nil
+		cs := fake.NewClientset(objects...)
+		cs.Resources = apis
+		return cs, nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/microstack/microstack/infra/cluster"
+	"github.com/microstack/microstack/infra/service"
 	"github.com/microstack/microstack/infra/stackconfig"
 )
 
@@ -54,6 +55,10 @@ func planFor(cfg stackconfig.Config) cluster.Plan {
 	if cfg.Scaling.Replicated() {
 		objects = append(objects, cluster.Object{Kind: cluster.KindPodDisruptionBudget, Name: cfg.Name})
 	}
+	objects = append(objects, cluster.Object{Kind: cluster.KindNetworkPolicy, Name: cfg.Name})
+	if cfg.Ingress.Enabled() {
+		objects = append(objects, cluster.Object{Kind: cluster.KindIngress, Name: cfg.Name})
+	}
 	return cluster.Plan{
 		Namespace:       cfg.Namespace,
 		CreateNamespace: cfg.CreateNamespace,
@@ -63,5 +68,24 @@ func planFor(cfg stackconfig.Config) cluster.Plan {
 			stackconfig.KeyCPURequest:    {Resource: corev1.ResourceCPU, Quantity: cfg.Resources.CPURequest},
 			stackconfig.KeyMemoryRequest: {Resource: corev1.ResourceMemory, Quantity: cfg.Resources.MemoryRequest},
 		},
+		APIs: monitoringAPIs(cfg.Monitoring),
 	}
+}
+
+// monitoringAPIs are the Prometheus Operator kinds the stack declares.
+func monitoringAPIs(m stackconfig.Monitoring) []cluster.API {
+	var apis []cluster.API
+	for _, api := range []struct {
+		key, kind string
+		on        bool
+	}{
+		{stackconfig.KeyServiceMonitor, service.KindServiceMonitor, m.ServiceMonitor},
+		{stackconfig.KeyPrometheusRule, service.KindPrometheusRule, m.PrometheusRule},
+	} {
+		if api.on {
+			apis = append(apis, cluster.API{Key: api.key, GroupVersion: service.MonitoringAPIVersion, Kind: api.kind,
+				Provider: "the Prometheus Operator's CRDs"})
+		}
+	}
+	return apis
 }

@@ -144,9 +144,9 @@ func serviceName(prefix string, i int) string { return prefix + "-" + strconv.It
 
 // resourcesPerService is what one component registers with the
 // repository's defaults and one replica: itself, a ConfigMap, a
-// ServiceAccount, a Deployment, a Service and the autoscaler that holds its
-// replica count.
-const resourcesPerService = 6
+// ServiceAccount, a Deployment, a Service, the autoscaler that holds its
+// replica count and its NetworkPolicy.
+const resourcesPerService = 7
 
 // expectedResources is what the program declares for n services: the
 // components' resources, the namespace and the stack itself.

@@ -23,6 +23,7 @@ const (
 	typeService    = "kubernetes:core/v1:Service"
 	typeAccount    = "kubernetes:core/v1:ServiceAccount"
 	typeHPA        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	typeNetPolicy  = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 )
 
 // mocks records what the program registers and answers like the provider:
@@ -74,7 +75,7 @@ func TestProgramDeclaresNServices(t *testing.T) {
 			t.Fatalf("%d services: %v", n, err)
 		}
 		want := map[string]int{service.TypeToken: n, typeNamespace: 1, typeConfigMap: n, typeDeployment: n, typeService: n,
-			typeAccount: n, typeHPA: n}
+			typeAccount: n, typeHPA: n, typeNetPolicy: n}
 		got := m.count()
 		if len(got) != len(want) {
 			t.Errorf("%d services: declared %v, want %v", n, got, want)

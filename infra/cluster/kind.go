@@ -17,6 +17,8 @@ const (
 	KindServiceAccount          Kind = "ServiceAccount"
 	KindHorizontalPodAutoscaler Kind = "HorizontalPodAutoscaler"
 	KindPodDisruptionBudget     Kind = "PodDisruptionBudget"
+	KindIngress                 Kind = "Ingress"
+	KindNetworkPolicy           Kind = "NetworkPolicy"
 )
 
 // kubectl is the kind's resource name on kubectl's command line.
@@ -28,6 +30,8 @@ func (k Kind) kubectl() string {
 		return "pdb"
 	case KindServiceAccount:
 		return "serviceaccount"
+	case KindNetworkPolicy:
+		return "networkpolicy"
 	}
 	return string(k)
 }
@@ -46,6 +50,10 @@ func (k Kind) get(ctx context.Context, kube kubernetes.Interface, ns, name strin
 		return kube.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, name, opts)
 	case KindPodDisruptionBudget:
 		return kube.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, name, opts)
+	case KindIngress:
+		return kube.NetworkingV1().Ingresses(ns).Get(ctx, name, opts)
+	case KindNetworkPolicy:
+		return kube.NetworkingV1().NetworkPolicies(ns).Get(ctx, name, opts)
 	}
 	panic("cluster: unknown kind " + string(k))
 }

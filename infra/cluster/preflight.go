@@ -27,6 +27,19 @@ type Plan struct {
 	Objects []Object
 	// Requests are one pod's resource requests, by config key.
 	Requests map[string]Request
+	// APIs are the kinds beyond the built-in ones that the stack declares
+	// objects of (custom resources), each with the config key that asks
+	// for it.
+	APIs []API
+}
+
+// API is a custom resource kind a setting needs the cluster to serve.
+type API struct {
+	Key          string
+	GroupVersion string
+	Kind         string
+	// Provider names what installs the kind, for the fix.
+	Provider string
 }
 
 // Object is one fixed-name object of the stack.
@@ -65,7 +78,46 @@ func Preflight(ctx context.Context, kube kubernetes.Interface, plan Plan) error 
 	if err != nil {
 		return err
 	}
-	return stackconfig.Join(append(problems, fitProblems...)...)
+	apiProblems, err := checkAPIs(kube, plan)
+	if err != nil {
+		return err
+	}
+	return stackconfig.Join(append(append(problems, fitProblems...), apiProblems...)...)
+}
+
+// checkAPIs refuses objects of a kind the cluster does not serve: the API
+// server would refuse them in the middle of `pulumi up`, after the rest of
+// the stack has changed.
+func checkAPIs(kube kubernetes.Interface, plan Plan) ([]error, error) {
+	var problems []error
+	for _, api := range plan.APIs {
+		served, err := servesKind(kube, api.GroupVersion, api.Kind)
+		if err != nil {
+			return nil, err
+		}
+		if !served {
+			problems = append(problems, &stackconfig.FieldError{Key: api.Key,
+				Problem: fmt.Sprintf("the cluster does not serve %s %s", api.GroupVersion, api.Kind),
+				Fix:     fmt.Sprintf("install %s first, or pulumi config set %s false", api.Provider, api.Key)})
+		}
+	}
+	return problems, nil
+}
+
+func servesKind(kube kubernetes.Interface, groupVersion, kind string) (bool, error) {
+	list, err := kube.Discovery().ServerResourcesForGroupVersion(groupVersion)
+	switch {
+	case apierrors.IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("asking the cluster for %s: %w", groupVersion, err)
+	}
+	for _, r := range list.APIResources {
+		if r.Kind == kind {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 type namespaceState struct {

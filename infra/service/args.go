@@ -3,6 +3,7 @@ package service
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/microstack/microstack/infra/alerts"
 	"github.com/microstack/microstack/infra/stackconfig"
 )
 
@@ -30,6 +31,13 @@ type Args struct {
 	Resources stackconfig.Resources
 	Network   stackconfig.Network
 	Lifecycle stackconfig.Lifecycle
+	// Ingress, when it has a host, exposes the Service through the
+	// cluster's ingress controller.
+	Ingress       stackconfig.Ingress
+	NetworkPolicy stackconfig.NetworkPolicy
+	Monitoring    stackconfig.Monitoring
+	// AlertRules are declared as a PrometheusRule when Monitoring asks for one.
+	AlertRules alerts.File
 }
 
 // ArgsFor describes the service a stack's config asks for, in namespace,
@@ -46,15 +54,13 @@ func ArgsFor(cfg stackconfig.Config, namespace, image pulumi.StringInput) Args {
 		Resources: cfg.Resources,
 		Network:   cfg.Network,
 		Lifecycle: cfg.Lifecycle,
+
+		Ingress:       cfg.Ingress,
+		NetworkPolicy: cfg.NetworkPolicy,
+		Monitoring:    cfg.Monitoring,
+		AlertRules:    alerts.For(cfg),
 	}
 }
-
-// Paths the app serves for the kubelet and Prometheus.
-const (
-	livenessPath  = "/healthz"
-	readinessPath = "/readyz"
-	metricsPath   = "/metrics"
-)
 
 // portName names the container and Service port, so probes and the
 // Service's targetPort survive a port change.

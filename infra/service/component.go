@@ -22,6 +22,10 @@ type Service struct {
 	URL pulumi.StringOutput `pulumi:"url"`
 	// Image is the digest-pinned reference the pods run.
 	Image pulumi.StringOutput `pulumi:"image"`
+	// ExternalURL reaches the app through its Ingress ("" without one).
+	ExternalURL pulumi.StringOutput `pulumi:"externalUrl"`
+	// AlertRules is the stack's alert rules as a Prometheus rules file.
+	AlertRules pulumi.StringOutput `pulumi:"alertRules"`
 }
 
 // New declares the microservice name and all its Kubernetes objects, as
@@ -44,6 +48,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"deploymentName": s.DeploymentName,
 		"url":            s.URL,
 		"image":          s.Image,
+		"externalUrl":    s.ExternalURL,
+		"alertRules":     s.AlertRules,
 	})
 }
 
@@ -90,10 +96,30 @@ func (b builder) declare(s *Service) error {
 	if err := b.disruptionBudget(); err != nil {
 		return err
 	}
+	if err := b.reachAndWatch(); err != nil {
+		return err
+	}
 	s.Namespace = svc.Metadata.Namespace().Elem()
 	s.ServiceName = svc.Metadata.Name().Elem()
 	s.DeploymentName = deployment.Metadata.Name().Elem()
 	s.URL = pulumi.Sprintf("http://%s.%s.svc.cluster.local:%d", s.ServiceName, s.Namespace, b.args.Network.ServicePort)
 	s.Image = b.args.Image.ToStringOutput()
+	s.ExternalURL = pulumi.String(b.args.Ingress.URL()).ToStringOutput()
+	rules, err := b.args.AlertRules.YAML()
+	if err != nil {
+		return err
+	}
+	s.AlertRules = pulumi.String(rules).ToStringOutput()
+	return nil
+}
+
+// reachAndWatch declares who reaches the pods (Ingress, NetworkPolicy) and
+// how Prometheus watches them (ServiceMonitor, PrometheusRule).
+func (b builder) reachAndWatch() error {
+	for _, declare := range []func() error{b.ingress, b.networkPolicy, b.serviceMonitor, b.prometheusRule} {
+		if err := declare(); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -24,11 +24,11 @@ type labels struct {
 
 // selector is the Deployment's and Service's selector. It holds only what
 // never changes across updates: a Deployment's selector is immutable.
-func (l labels) selector() pulumi.StringMap {
-	return pulumi.StringMap{
-		labelName:     pulumi.String(l.name),
-		labelInstance: pulumi.String(l.instance),
-	}
+func (l labels) selector() pulumi.StringMap { return pulumi.ToStringMap(l.selectorValues()) }
+
+// selectorValues is the selector as plain values, for untyped objects.
+func (l labels) selectorValues() map[string]string {
+	return map[string]string{labelName: l.name, labelInstance: l.instance}
 }
 
 // all is the selector plus the descriptive labels every object carries.

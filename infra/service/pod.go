@@ -6,6 +6,8 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // containerName is the app container's name, for kubectl logs -c and exec.
@@ -47,7 +49,7 @@ func (b builder) podTemplate(env *corev1.ConfigMap, secret *corev1.Secret, accou
 	annotations := pulumi.StringMap{
 		annotationScrape: pulumi.String("true"),
 		annotationPort:   pulumi.String(strconv.Itoa(b.args.Network.ContainerPort)),
-		annotationPath:   pulumi.String(metricsPath),
+		annotationPath:   pulumi.String(contract.MetricsPath),
 	}
 	if account.pullSecret != nil {
 		annotations[annotationPullSecret] = account.pullSecret.Metadata.Name().Elem()
@@ -95,8 +97,8 @@ func (b builder) container(env *corev1.ConfigMap, secret *corev1.Secret) corev1.
 				"ephemeral-storage": pulumi.String(ephemeralStorageLimit),
 			},
 		},
-		ReadinessProbe:  httpProbe(readinessPath, readinessPeriodSeconds, readinessFailures),
-		LivenessProbe:   httpProbe(livenessPath, livenessPeriodSeconds, livenessFailures),
+		ReadinessProbe:  httpProbe(contract.ReadinessPath, readinessPeriodSeconds, readinessFailures),
+		LivenessProbe:   httpProbe(contract.LivenessPath, livenessPeriodSeconds, livenessFailures),
 		Lifecycle:       b.lifecycle(),
 		SecurityContext: containerSecurityContext(),
 	}

@@ -28,6 +28,10 @@ type Config struct {
 	Resources Resources
 	Network   Network
 	Lifecycle Lifecycle
+	// Ingress, when it has a host, exposes the Service outside the cluster.
+	Ingress       Ingress
+	NetworkPolicy NetworkPolicy
+	Monitoring    Monitoring
 	// SecretEnv is extra environment for the container that must stay secret:
 	// it goes into a Kubernetes Secret, never into the ConfigMap.
 	SecretEnv map[string]string
@@ -173,6 +177,15 @@ func Defaults() Config {
 		},
 		Network:   Network{ContainerPort: 8080, ServiceType: ServiceTypeClusterIP, ServicePort: 80},
 		Lifecycle: Lifecycle{PreStopSeconds: 5, DrainSeconds: 3, ShutdownTimeoutSeconds: 10, RolloutTimeoutSeconds: 300},
+		Ingress:   Ingress{Path: "/"},
+		NetworkPolicy: NetworkPolicy{
+			IngressControllerNamespace: "traefik", MonitoringNamespace: "monitoring",
+			AllowFromNamespaces: []string{}, AllowEgressTo: []string{},
+		},
+		Monitoring: Monitoring{
+			Labels: map[string]string{},
+			Alerts: Alerts{ErrorRatio: 0.05, LatencySeconds: 0.5, Window: "5m", For: "5m"},
+		},
 		SecretEnv: map[string]string{},
 	}
 }

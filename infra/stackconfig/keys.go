@@ -46,6 +46,25 @@ const (
 	KeyRolloutTimeoutSeconds  = "rolloutTimeoutSeconds"
 
 	KeySecretEnv = "secretEnv"
+
+	KeyIngressHost          = "ingressHost"
+	KeyIngressClassName     = "ingressClassName"
+	KeyIngressPath          = "ingressPath"
+	KeyIngressTLSSecret     = "ingressTLSSecret"
+	KeyIngressClusterIssuer = "ingressClusterIssuer"
+
+	KeyIngressControllerNamespace = "ingressControllerNamespace"
+	KeyMonitoringNamespace        = "monitoringNamespace"
+	KeyAllowFromNamespaces        = "allowFromNamespaces"
+	KeyAllowEgressTo              = "allowEgressTo"
+
+	KeyServiceMonitor      = "serviceMonitor"
+	KeyPrometheusRule      = "prometheusRule"
+	KeyMonitoringLabels    = "monitoringLabels"
+	KeyAlertErrorRatio     = "alertErrorRatio"
+	KeyAlertLatencySeconds = "alertLatencySeconds"
+	KeyAlertWindow         = "alertWindow"
+	KeyAlertFor            = "alertFor"
 )
 
 // ProviderNamespace is the config namespace of the default Kubernetes

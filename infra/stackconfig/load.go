@@ -57,6 +57,25 @@ func Load(stack string, src Source) (Config, error) {
 	r.integer(KeyRolloutTimeoutSeconds, &c.Lifecycle.RolloutTimeoutSeconds)
 
 	r.secretMap(KeySecretEnv, &c.SecretEnv)
+
+	r.str(KeyIngressHost, &c.Ingress.Host)
+	r.str(KeyIngressClassName, &c.Ingress.ClassName)
+	r.str(KeyIngressPath, &c.Ingress.Path)
+	r.str(KeyIngressTLSSecret, &c.Ingress.TLSSecret)
+	r.str(KeyIngressClusterIssuer, &c.Ingress.ClusterIssuer)
+
+	r.str(KeyIngressControllerNamespace, &c.NetworkPolicy.IngressControllerNamespace)
+	r.str(KeyMonitoringNamespace, &c.NetworkPolicy.MonitoringNamespace)
+	r.list(KeyAllowFromNamespaces, &c.NetworkPolicy.AllowFromNamespaces)
+	r.list(KeyAllowEgressTo, &c.NetworkPolicy.AllowEgressTo)
+
+	r.boolean(KeyServiceMonitor, &c.Monitoring.ServiceMonitor)
+	r.boolean(KeyPrometheusRule, &c.Monitoring.PrometheusRule)
+	r.plainMap(KeyMonitoringLabels, &c.Monitoring.Labels)
+	r.decimal(KeyAlertErrorRatio, &c.Monitoring.Alerts.ErrorRatio)
+	r.decimal(KeyAlertLatencySeconds, &c.Monitoring.Alerts.LatencySeconds)
+	r.str(KeyAlertWindow, &c.Monitoring.Alerts.Window)
+	r.str(KeyAlertFor, &c.Monitoring.Alerts.For)
 	r.unknownKeys()
 
 	c.derive()
@@ -131,6 +150,47 @@ func (r reader) boolean(key string, dst *bool) {
 		return
 	}
 	*dst = b
+}
+
+func (r reader) decimal(key string, dst *float64) {
+	v, ok := r.lookup(key)
+	if !ok {
+		return
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		r.problems.add(key, fmt.Sprintf("pulumi config set %s <decimal number>, e.g. 0.05", key), "%q is not a number", v)
+		return
+	}
+	*dst = f
+}
+
+// list reads an array of strings (a YAML list in the stack file).
+func (r reader) list(key string, dst *[]string) {
+	v, ok := r.lookup(key)
+	if !ok || v == "" {
+		return
+	}
+	var l []string
+	if err := json.Unmarshal([]byte(v), &l); err != nil {
+		r.problems.add(key, fmt.Sprintf("pulumi config set --path '%s[0]' <value>", key), "is not a list of strings")
+		return
+	}
+	*dst = l
+}
+
+// plainMap reads an object of strings that may be stored in plain text.
+func (r reader) plainMap(key string, dst *map[string]string) {
+	v, ok := r.lookup(key)
+	if !ok || v == "" {
+		return
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		r.problems.add(key, fmt.Sprintf("pulumi config set --path '%s.NAME' <value>", key), "is not an object of string values")
+		return
+	}
+	*dst = m
 }
 
 // secret reads a value that must be stored encrypted: a plain one is an

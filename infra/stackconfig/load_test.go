@@ -48,7 +48,13 @@ func TestLoadEveryKey(t *testing.T) {
 		KeyCPURequest: "100m", KeyCPULimit: "1", KeyMemoryRequest: "64Mi", KeyMemoryLimit: "128Mi",
 		KeyContainerPort: "9090", KeyServiceType: "NodePort", KeyServicePort: "8080",
 		KeyPreStopSeconds: "10", KeyDrainSeconds: "4", KeyShutdownTimeoutSeconds: "20", KeyRolloutTimeoutSeconds: "600",
-		KeySecretEnv: `{"API_TOKEN":"t0k3n"}`,
+		KeySecretEnv:   `{"API_TOKEN":"t0k3n"}`,
+		KeyIngressHost: "shop.example.com", KeyIngressClassName: "nginx", KeyIngressPath: "/shop",
+		KeyIngressTLSSecret: "shop-tls", KeyIngressClusterIssuer: "letsencrypt",
+		KeyIngressControllerNamespace: "ingress-nginx", KeyMonitoringNamespace: "observability",
+		KeyAllowFromNamespaces: `["checkout"]`, KeyAllowEgressTo: `["10.0.0.0/8"]`,
+		KeyServiceMonitor: "true", KeyPrometheusRule: "true", KeyMonitoringLabels: `{"release":"prom"}`,
+		KeyAlertErrorRatio: "0.01", KeyAlertLatencySeconds: "0.25", KeyAlertWindow: "10m", KeyAlertFor: "2m",
 	}
 	c, err := load(t, values, KeyRegistryPassword, KeySecretEnv, KeyKubeconfig)
 	if err != nil {
@@ -68,6 +74,13 @@ func TestLoadEveryKey(t *testing.T) {
 		Network:   Network{ContainerPort: 9090, ServiceType: ServiceTypeNodePort, ServicePort: 8080},
 		Lifecycle: Lifecycle{PreStopSeconds: 10, DrainSeconds: 4, ShutdownTimeoutSeconds: 20, RolloutTimeoutSeconds: 600},
 		SecretEnv: map[string]string{"API_TOKEN": "t0k3n"},
+		Ingress:   Ingress{Host: "shop.example.com", ClassName: "nginx", Path: "/shop", TLSSecret: "shop-tls", ClusterIssuer: "letsencrypt"},
+		NetworkPolicy: NetworkPolicy{
+			IngressControllerNamespace: "ingress-nginx", MonitoringNamespace: "observability",
+			AllowFromNamespaces: []string{"checkout"}, AllowEgressTo: []string{"10.0.0.0/8"},
+		},
+		Monitoring: Monitoring{ServiceMonitor: true, PrometheusRule: true, Labels: map[string]string{"release": "prom"},
+			Alerts: Alerts{ErrorRatio: 0.01, LatencySeconds: 0.25, Window: "10m", For: "2m"}},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", c, want)

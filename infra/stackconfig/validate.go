@@ -68,6 +68,9 @@ func (c Config) validate(p *problems) {
 	c.validateNetwork(p)
 	c.validateLifecycle(p)
 	c.validateSecretEnv(p)
+	c.validateIngress(p)
+	c.validateNetworkPolicy(p)
+	c.validateMonitoring(p)
 	c.validateEffects(p)
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // methodOther labels request methods outside the standard set, so that
@@ -59,15 +61,15 @@ type seriesPair struct {
 }
 
 func newMetrics() (*metrics, error) {
-	labels := []string{"route", "method", "code"}
+	labels := []string{contract.LabelRoute, "method", contract.LabelCode}
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "http_requests_total",
+			Name: contract.MetricRequests,
 			Help: "HTTP requests served, by route pattern, method and status code.",
 		}, labels),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "http_request_duration_seconds",
+			Name:    contract.MetricDuration,
 			Help:    "Time to serve HTTP requests, by route pattern, method and status code.",
 			Buckets: prometheus.DefBuckets,
 		}, labels),

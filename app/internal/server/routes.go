@@ -3,16 +3,18 @@ package server
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // Route patterns. They double as the "route" metrics label, which keeps
 // its cardinality bounded no matter which paths clients request.
 const (
 	patternHello   = "GET /{$}"
-	patternHealthz = "GET /healthz"
-	patternReadyz  = "GET /readyz"
+	patternHealthz = "GET " + contract.LivenessPath
+	patternReadyz  = "GET " + contract.ReadinessPath
 	patternVersion = "GET /version"
-	patternMetrics = "GET /metrics"
+	patternMetrics = "GET " + contract.MetricsPath
 
 	// routeUnmatched labels requests that matched no pattern.
 	routeUnmatched = "unmatched"
