@@ -22,14 +22,13 @@ var liveKinds = []schema.GroupVersionResource{
 	{Version: "v1", Resource: "configmaps"},
 	{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"},
 	{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"},
+	{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"},
+	{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
 }
 
 // kubeScoreExemptions are the kube-score checks that do not apply, each
 // with the reason.
 var kubeScoreExemptions = map[string]string{
-	// The single-node test cluster runs no NetworkPolicy controller; a
-	// policy belongs to the platform's network model, not to this component.
-	"pod-networkpolicy": "no NetworkPolicy enforcement in scope",
 	// Pods run an image pinned by digest: every pull policy yields the same bytes.
 	"container-image-pull-policy": "image pinned by digest",
 }

@@ -50,6 +50,9 @@ e2e_tests() {
 	log "tools (cached by version under ~/.cache/microstack)"
 	hack/tools.sh apt
 	hack/tools.sh install
+	# The alert rules' unit tests need promtool, which the tools step has just built.
+	log "alert rules (promtool check rules, promtool test rules)"
+	MICROSTACK_PROMTOOL=$(hack/tools.sh path promtool) go test -count=1 -v -run TestRulesWithPromtool ./infra/alerts/
 	if cluster_running; then
 		log "local cluster: already up, left running"
 	else
