@@ -32,7 +32,7 @@ func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string)
 	min, max := *hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas
 	e.waitAvailable(ctx, t, ns, min)
 
-	stop := startLoad(e.mustURL(ctx, t, ns), cpuLoadWorkers, cpuLoadPause, scaleTimeout)
+	stop := startLoad(client, e.mustURL(ctx, t, ns), cpuLoadWorkers, cpuLoadPause, scaleTimeout)
 	start := time.Now()
 	grown, err := e.waitReplicas(ctx, ns, func(ready int32) bool { return ready > min }, scaleTimeout)
 	up := time.Since(start)

@@ -77,6 +77,9 @@ func newEnv() (*env, error) {
 	if err := copyTracked(repo, e.root); err != nil {
 		return nil, err
 	}
+	if err := e.prebuildProgram(); err != nil {
+		return nil, err
+	}
 	if err := e.initPulumi(repo); err != nil {
 		return nil, err
 	}

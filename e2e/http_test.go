@@ -20,10 +20,15 @@ func getMessage(ctx context.Context, url string) (string, error) {
 
 // waitMessage polls url until it serves want.
 func waitMessage(ctx context.Context, url, want string, timeout time.Duration) error {
+	return waitMessageWith(ctx, client, url, want, timeout)
+}
+
+// waitMessageWith is waitMessage through c.
+func waitMessageWith(ctx context.Context, c *http.Client, url, want string, timeout time.Duration) error {
 	var last string
 	var lastErr error
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
-		last, lastErr = getMessage(ctx, url)
+		last, lastErr = probe.Message(ctx, c, url)
 		return lastErr == nil && last == want, nil
 	})
 	if err != nil {
@@ -50,12 +55,12 @@ const (
 // steadyLoad sends GET / to url from a few workers, pausing between
 // requests, until stop is called, then reports every request's fate.
 func steadyLoad(url string) (stop func() loadReport) {
-	return startLoad(url, loadWorkers, loadPause, maxLoadDuration)
+	return startLoad(client, url, loadWorkers, loadPause, maxLoadDuration)
 }
 
-// startLoad sends GET / to url from workers, each pausing between its
-// requests, until stop is called or limit has passed.
-func startLoad(url string, workers int, pause, limit time.Duration) (stop func() loadReport) {
+// startLoad sends GET / to url through c from workers, each pausing
+// between its requests, until stop is called or limit has passed.
+func startLoad(c *http.Client, url string, workers int, pause, limit time.Duration) (stop func() loadReport) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	var mu sync.Mutex
 	rep := loadReport{Messages: map[string]int{}}
@@ -65,7 +70,7 @@ func startLoad(url string, workers int, pause, limit time.Duration) (stop func()
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				msg, err := getMessage(ctx, url)
+				msg, err := probe.Message(ctx, c, url)
 				if ctx.Err() != nil {
 					return // the load was stopped mid-request: not the app's failure
 				}

@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -53,7 +55,9 @@ func TestEndToEnd(t *testing.T) {
 
 	dev := e.stack(ctx, t, "dev")
 	t.Cleanup(func() { _ = dev.destroy(context.Background()) })
-	var ref string
+	var ref, alertRules string
+	var upEnded time.Time
+	var in ingress
 
 	s.run("image is built and pushed by digest", func(t *testing.T) {
 		ref = e.buildImage(t, "e2e")
@@ -66,7 +70,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		want := ops{typeComponent: apitype.OpCreate, typeNamespace: apitype.OpCreate, typeConfigMap: apitype.OpCreate,
 			typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate, typeServiceAccount: apitype.OpCreate,
-			typeHPA: apitype.OpCreate}
+			typeHPA: apitype.OpCreate, typeNetPolicy: apitype.OpCreate}
 		assertOps(t, got, want)
 	})
 	s.run("up converges with Ready pods", func(t *testing.T) {
@@ -85,6 +89,10 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("output url = %q, want %q", got, wantURL)
 		}
 		e.assertLiveDeployment(ctx, t, devNamespace, ref, 1)
+		upEnded, alertRules = time.Now(), output(res, "alertRules")
+	})
+	s.run("Prometheus scrapes the pods as healthy targets", func(t *testing.T) {
+		e.scrapedByPrometheus(ctx, t, devNamespace, upEnded)
 	})
 	s.run("the app answers through the ClusterIP", func(t *testing.T) {
 		url := e.mustURL(ctx, t, devNamespace)
@@ -107,8 +115,25 @@ func TestEndToEnd(t *testing.T) {
 	s.run("the pull-request preview shows exactly a branch's changes", func(t *testing.T) {
 		e.pullRequestPreview(ctx, t, dev)
 	})
-	s.run("a config change rolls out with no failed request", func(t *testing.T) {
-		e.rolloutUnderLoad(ctx, t, dev, changedMessage)
+	s.run("the ingress answers by host over HTTP and HTTPS, an unknown host gets 404", func(t *testing.T) {
+		in = e.exposeThroughIngress(ctx, t, dev, devMessage)
+	})
+	s.run("a config change rolls out with no failed request, through the Service and the ingress", func(t *testing.T) {
+		e.rolloutUnderLoad(ctx, t, dev, devMessage, changedMessage,
+			loadPath{name: "the ClusterIP", client: client, url: e.mustURL(ctx, t, devNamespace)},
+			loadPath{name: "the ingress (HTTPS)", client: in.client(), url: "https://" + ingressHost + "/"})
+	})
+	s.run("the NetworkPolicy admits allowed namespaces and the ingress controller only", func(t *testing.T) {
+		e.networkPolicyEnforced(ctx, t, dev, in, changedMessage)
+	})
+	s.run("Prometheus sees the requests by route and code", func(t *testing.T) {
+		e.requestsSeenByPrometheus(ctx, t, devNamespace)
+	})
+	s.run("the alert rules load in Prometheus and evaluate with health ok", func(t *testing.T) {
+		e.alertRulesEvaluate(ctx, t, alertRules, "microstack-dev")
+	})
+	s.run("a ServiceMonitor and a PrometheusRule are accepted by the API server", func(t *testing.T) {
+		e.operatorObjects(ctx, t, dev, alertRules)
 	})
 	s.run("an unchanged rebuild does not roll, a source change does", func(t *testing.T) {
 		if again := e.buildImage(t, "e2e"); again != ref {
@@ -258,11 +283,17 @@ func (e *env) assertLiveDeployment(ctx context.Context, t *testing.T, ns, image 
 	return d
 }
 
-// rolloutUnderLoad changes the message and rolls it out while a steady
-// load runs through the Service, counting every failed request.
-func (e *env) rolloutUnderLoad(ctx context.Context, t *testing.T, dev *stack, message string) {
+// loadPath is one way a steady load reaches the app.
+type loadPath struct {
+	name   string
+	client *http.Client
+	url    string
+}
+
+// rolloutUnderLoad changes the message from old and rolls it out while a
+// steady load runs along every path at once, counting every failed request.
+func (e *env) rolloutUnderLoad(ctx context.Context, t *testing.T, dev *stack, old, message string, paths ...loadPath) {
 	t.Helper()
-	url := e.mustURL(ctx, t, devNamespace)
 	dev.set(ctx, t, map[string]string{"message": message})
 	got, err := dev.preview(ctx)
 	if err != nil {
@@ -271,25 +302,34 @@ func (e *env) rolloutUnderLoad(ctx context.Context, t *testing.T, dev *stack, me
 	// The auto-named ConfigMap is replaced, and the pod template follows it.
 	assertOps(t, got.changed(), ops{typeConfigMap: apitype.OpReplace, typeDeployment: apitype.OpUpdate})
 
-	stop := steadyLoad(url)
+	stops := make([]func() loadReport, len(paths))
+	for i, p := range paths {
+		stops[i] = startLoad(p.client, p.url, loadWorkers, loadPause, maxLoadDuration)
+	}
 	start := time.Now()
 	_, _, upErr := dev.up(ctx)
 	rollout := time.Since(start)
-	waitErr := waitMessage(ctx, url, message, rolloutTimeout)
+	var waitErr error
+	for _, p := range paths {
+		waitErr = errors.Join(waitErr, waitMessageWith(ctx, p.client, p.url, message, rolloutTimeout))
+	}
 	time.Sleep(time.Second) // keep the load on the settled state a moment
-	rep := stop()
-	t.Logf("rollout: pulumi up %.1fs; load: %d requests, %d failed, messages %v", rollout.Seconds(), rep.Requests, rep.Failures, rep.Messages)
+	for i, p := range paths {
+		rep := stops[i]()
+		t.Logf("rollout: pulumi up %.1fs; load through %s: %d requests, %d failed, messages %v",
+			rollout.Seconds(), p.name, rep.Requests, rep.Failures, rep.Messages)
+		if rep.Failures != 0 {
+			t.Errorf("%d of %d requests through %s failed during the rollout; first: %v", rep.Failures, rep.Requests, p.name, rep.FirstFailure)
+		}
+		if rep.Messages[old] == 0 || rep.Messages[message] == 0 {
+			t.Errorf("load through %s saw messages %v, want both the old and the new one", p.name, rep.Messages)
+		}
+	}
 	if upErr != nil {
 		t.Fatalf("up: %v", upErr)
 	}
 	if waitErr != nil {
 		t.Fatal(waitErr)
-	}
-	if rep.Failures != 0 {
-		t.Errorf("%d of %d requests failed during the rollout; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
-	}
-	if rep.Messages[devMessage] == 0 || rep.Messages[message] == 0 {
-		t.Errorf("load saw messages %v, want both the old and the new one", rep.Messages)
 	}
 }
 
@@ -308,7 +348,7 @@ func (e *env) stagingBesideDev(ctx context.Context, t *testing.T, staging *stack
 	}
 	assertOps(t, got, ops{typeComponent: apitype.OpCreate, typeNamespace: apitype.OpCreate, typeConfigMap: apitype.OpCreate,
 		typeDeployment: apitype.OpCreate, typeService: apitype.OpCreate, typeHPA: apitype.OpCreate, typePDB: apitype.OpCreate,
-		typeServiceAccount: apitype.OpCreate})
+		typeServiceAccount: apitype.OpCreate, typeNetPolicy: apitype.OpCreate})
 	after, err := e.deployment(ctx, devNamespace, serviceName)
 	if err != nil {
 		t.Fatal(err)

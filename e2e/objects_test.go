@@ -41,6 +41,8 @@ func programKinds() []kind {
 		{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, typeDeployment, true},
 		{schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}, typeHPA, true},
 		{schema.GroupVersionResource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}, typePDB, true},
+		{schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"}, typeNetPolicy, true},
+		{schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}, typeIngress, true},
 	}
 }
 
