@@ -23,9 +23,10 @@ const invalidStacksDir = "infra/testdata/invalid-stacks"
 // invalidStackWorkers is how many `pulumi up` of invalid files run at once.
 const invalidStackWorkers = 3
 
-// Each `pulumi up` builds the program anew (about 10 CPU-seconds here), so
-// by default the test takes invalidStackSample files spread evenly over the
-// sorted list; envAllInvalidStacks=1 runs every file.
+// Each `pulumi up` starts the CLI, the language host and the program (a
+// few CPU-seconds here), so by default the test takes invalidStackSample
+// files spread evenly over the sorted list; envAllInvalidStacks=1 runs
+// every file.
 const (
 	invalidStackSample  = 12
 	envAllInvalidStacks = "MICROSTACK_E2E_ALL_INVALID_STACKS"
