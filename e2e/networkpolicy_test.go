@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -120,13 +121,19 @@ func (e *env) waitClientReady(ctx context.Context, t *testing.T, ns string) {
 	}
 }
 
-// fetchFrom runs wget in the client pod of ns and reports its output and
-// whether the request got an answer.
-func fetchFrom(ns, url string) (string, bool) {
-	out, err := run(".", nil, "kubectl", "--kubeconfig", os.Getenv(envKubeconfig), "exec", "-n", ns, clientPod, "--",
-		"wget", "-q", "-T", fmt.Sprint(int(clientTimeout.Seconds())), "-O", "-", url)
+// fetchFrom sends GET / to the host:port of rawURL from the client pod of
+// ns, with busybox nc (its wget crashes in this image), and reports the
+// answer and whether there was one.
+func fetchFrom(ns, rawURL string) (string, bool) {
+	u, err := url.Parse(rawURL)
 	if err != nil {
 		return err.Error(), false
+	}
+	script := fmt.Sprintf(`printf 'GET / HTTP/1.0\r\n\r\n' | nc -w %d %s %s`, int(clientTimeout.Seconds()), u.Hostname(), u.Port())
+	out, err := run(".", nil, "kubectl", "--kubeconfig", os.Getenv(envKubeconfig), "exec", "-n", ns, clientPod, "--",
+		"sh", "-c", script)
+	if err != nil || !strings.HasPrefix(out, "HTTP/1.") {
+		return fmt.Sprintf("%q %v", out, err), false
 	}
 	return out, true
 }
