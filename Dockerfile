@@ -31,6 +31,8 @@ RUN go mod download \
 	google.golang.org/protobuf
 
 COPY app/ ./app/
+# The facts the service shares with the program that deploys it.
+COPY internal/contract/ ./internal/contract/
 ARG VERSION=dev
 ARG COMMIT=unknown
 # GOPROXY=off proves the layer above downloaded everything the build needs.

@@ -165,3 +165,42 @@ func TestDownloadedModules(t *testing.T) {
 		})
 	}
 }
+
+// TestDockerfileCopiesEveryServicePackage checks that the build stage
+// copies the directory of every package of this module the service
+// imports: one left out fails the image build, not `go build ./app`.
+func TestDockerfileCopiesEveryServicePackage(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH, so the package list cannot be computed")
+	}
+	dockerfile, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
+	if err != nil {
+		t.Fatalf("read Dockerfile: %v", err)
+	}
+	var copied []string
+	for _, instr := range instructions(string(dockerfile)) {
+		if fields := strings.Fields(instr); len(fields) == 3 && strings.EqualFold(fields[0], "COPY") {
+			copied = append(copied, strings.TrimPrefix(fields[2], "./"))
+		}
+	}
+	cmd := exec.Command(goBin, "list", "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}", "./app/...")
+	cmd.Dir = repoRoot
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range strings.Fields(string(out)) {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(copied, func(c string) bool { return strings.HasPrefix(rel+"/", c) }) {
+			t.Errorf("the service imports ./%s, which no COPY of the Dockerfile brings in (COPY %v)", rel, copied)
+		}
+	}
+}
