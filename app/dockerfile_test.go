@@ -166,9 +166,9 @@ func TestDownloadedModules(t *testing.T) {
 	}
 }
 
-// TestDockerfileCopiesEveryServicePackage checks that the build stage
-// copies the directory of every package of this module the service
-// imports: one left out fails the image build, not `go build ./app`.
+// TestDockerfileCopiesEveryServicePackage checks that the build context
+// and the build stage hold the directory of every package of this module
+// the service imports: one left out fails the image build, not `go build ./app`.
 func TestDockerfileCopiesEveryServicePackage(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -194,13 +194,30 @@ func TestDockerfileCopiesEveryServicePackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ignore, err := os.ReadFile(filepath.Join(repoRoot, ".dockerignore"))
+	if err != nil {
+		t.Fatalf("read .dockerignore: %v", err)
+	}
+	// .dockerignore leaves everything out but what it re-includes with "!".
+	var included []string
+	for _, line := range strings.Split(string(ignore), "\n") {
+		if dir, ok := strings.CutPrefix(strings.TrimSpace(line), "!"); ok {
+			included = append(included, dir)
+		}
+	}
+	under := func(rel string, dirs []string) bool {
+		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(rel+"/", d) })
+	}
 	for _, dir := range strings.Fields(string(out)) {
 		rel, err := filepath.Rel(root, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(copied, func(c string) bool { return strings.HasPrefix(rel+"/", c) }) {
+		if !under(rel, copied) {
 			t.Errorf("the service imports ./%s, which no COPY of the Dockerfile brings in (COPY %v)", rel, copied)
+		}
+		if !under(rel, included) {
+			t.Errorf("the service imports ./%s, which .dockerignore keeps out of the build context", rel)
 		}
 	}
 }
