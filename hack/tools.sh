@@ -34,6 +34,12 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.9.0}"
 KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
 KUBE_SCORE_FALLBACK_VERSION="${KUBE_SCORE_FALLBACK_VERSION:-v1.19.0}"
+# The ingress controller k3s ships (pure Go); the monitoring server and its rules tool; the
+# NetworkPolicy enforcer of the local cluster only (the one served here; never a product dependency).
+TRAEFIK_VERSION="${TRAEFIK_VERSION:-v3.7.13}"
+# Module v0.316.0 is Prometheus 3.16.0.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
+KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
 # Newest actionlint the proxy serves.
 ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-v1.7.12}"
 # pulumi/pkg builds only with this fork of the clipboard package (a replace in its own go.mod).
@@ -45,8 +51,9 @@ CACHE="${MICROSTACK_CACHE:-$HOME/.cache/microstack}"
 TOOLS_ROOT="$CACHE/tools"
 BUILD_ROOT="$CACHE/build"
 LOG_DIR="$BUILD_ROOT/logs"
+# ipset: kube-router's NetworkPolicy controller (local cluster only) keeps its pod sets there.
 DEBIAN_PACKAGES=(docker.io docker-registry apache2-utils containernetworking-plugins iptables conntrack
-  openssl busybox-static curl jq)
+  openssl busybox-static curl jq ipset)
 
 # Use the machine's Go, never a downloaded toolchain; static binaries; no VCS stamping (the wrapper
 # modules are not repositories).
@@ -55,7 +62,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-buildvcs=false"
 # --- Tool table ------------------------------------------------------------------------------------
 # Build order matters: the CLI, its language host and the Kubernetes binaries are needed first.
 TOOLS=(pulumi pulumi-language-go kubernetes pulumi-resource-kubernetes etcd metrics-server kube-score
-  actionlint)
+  actionlint prometheus traefik kube-router)
 declare -A VERSION=(
   [pulumi]="$PULUMI_VERSION"
   [pulumi-language-go]="$PULUMI_LANGUAGE_GO_VERSION"
@@ -65,6 +72,9 @@ declare -A VERSION=(
   [metrics-server]="$METRICS_SERVER_VERSION"
   [kube-score]="$KUBE_SCORE_VERSION"
   [actionlint]="$ACTIONLINT_VERSION"
+  [prometheus]="$PROMETHEUS_VERSION"
+  [traefik]="$TRAEFIK_VERSION"
+  [kube-router]="$KUBE_ROUTER_VERSION"
 )
 # Binaries that must exist for a tool to count as built (etcdctl is a bonus, built when served).
 declare -A BINS=(
@@ -76,6 +86,9 @@ declare -A BINS=(
   [metrics-server]="metrics-server"
   [kube-score]="kube-score"
   [actionlint]="actionlint"
+  [prometheus]="prometheus promtool"
+  [traefik]="traefik"
+  [kube-router]="kube-router"
 )
 declare -A FALLBACK=([kube-score]="$KUBE_SCORE_FALLBACK_VERSION")
 
@@ -314,6 +327,91 @@ build_kube-score() {
 
 build_actionlint() {
   go_install_to "$1" "-s -w" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+}
+
+# Only Kubernetes service discovery is compiled in: the other discovery plugins (clouds, Consul, ...)
+# would more than double the build. The web UI's assets stay out (no builtinassets tag): the HTTP
+# API is what the tests use.
+build_prometheus() {
+  local out=$1 w mod=github.com/prometheus/prometheus pkg=github.com/prometheus/common/version
+  local tags=remove_all_sd,enable_kubernetes_sd date version
+  w=$(new_wrapper prometheus)
+  date=$(module_time "$mod" "$PROMETHEUS_VERSION")
+  # The release's own number (v0.316.0 is 3.16.0), from the VERSION file of the module source.
+  version=$(<"$(go mod download -json "$mod@$PROMETHEUS_VERSION" | jq -r .Dir)/VERSION")
+  cat >"$w/go.mod" <<MOD
+module microstack.local/tools/prometheus
+
+go $(go_directive)
+
+require $mod $PROMETHEUS_VERSION
+MOD
+  write_tools_go "$w" "$mod/cmd/prometheus" "$mod/cmd/promtool"
+  tidy "$w"
+  (cd "$w" && GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -tags "$tags" \
+    -ldflags "-s -w -X $pkg.Version=$version -X $pkg.BuildDate=$date" \
+    -o "$out/" "$mod/cmd/prometheus" "$mod/cmd/promtool")
+}
+
+# Traefik's go.mod replaces its dynamic/ext module by a path inside itself and two packages by
+# forks; the wrapper module repeats them (replace directives of a dependency are ignored). Its
+# embedded web UI is a placeholder in the module: the dashboard is not needed here.
+# lego, its ACME library, registers every DNS-01 provider, and the proxy refuses the SDKs of two
+# of them (ucloud, huaweicloud): lego is built from a writable copy whose provider list keeps only
+# the "exec" and "manual" ones. The local environment serves certificates from Secrets, never
+# through ACME; dropping the cloud SDKs also halves the build.
+build_traefik() {
+  local out=$1 w mod=github.com/traefik/traefik/v3 lego=github.com/go-acme/lego/v5 src date lego_version
+  w=$(new_wrapper traefik)
+  src=$(go mod download -json "$mod@$TRAEFIK_VERSION" | jq -r .Dir)
+  date=$(module_time "$mod" "$TRAEFIK_VERSION")
+  lego_version=$(awk -v m="$lego" '$1 == m {print $2; exit}' "$src/go.mod")
+  cp -r "$(go mod download -json "$lego@$lego_version" | jq -r .Dir)" "$w/lego"
+  chmod -R u+w "$w/lego"
+  write_lego_dns_providers "$w/lego/providers/dns/zz_gen_dns_providers.go"
+  {
+    printf 'module microstack.local/tools/traefik\n\ngo %s\n\nrequire %s %s\n\n' "$(go_directive)" "$mod" "$TRAEFIK_VERSION"
+    printf 'replace github.com/traefik/traefik/dynamic/ext => %s/pkg/config/dynamic/ext\n\n' "$src"
+    printf 'replace %s => ./lego\n\n' "$lego"
+    # The forks and the exclusion, as the module's own go.mod states them.
+    awk '/^\/\/ Containous forks/ {f=1} f' "$src/go.mod"
+  } >"$w/go.mod"
+  write_tools_go "$w" "$mod/cmd/traefik"
+  tidy "$w"
+  wrapper_build "$w" "$out" "-s -w -X $mod/pkg/version.Version=${TRAEFIK_VERSION#v} -X $mod/pkg/version.BuildDate=$date" \
+    "$mod/cmd/traefik"
+}
+
+# write_lego_dns_providers FILE: lego's DNS-01 provider factory, with only the providers that need
+# no cloud SDK.
+write_lego_dns_providers() {
+  cat >"$1" <<'GO'
+package dns
+
+import (
+	"fmt"
+
+	"github.com/go-acme/lego/v5/challenge"
+	"github.com/go-acme/lego/v5/providers/dns/exec"
+	"github.com/go-acme/lego/v5/providers/dns/manual"
+)
+
+// NewDNSChallengeProviderByName returns the DNS-01 provider called name.
+func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {
+	switch name {
+	case "exec":
+		return exec.NewDNSProvider()
+	case "manual":
+		return manual.NewDNSProvider()
+	}
+	return nil, fmt.Errorf("unrecognized DNS provider: %s (this build has exec and manual only)", name)
+}
+GO
+}
+
+build_kube-router() {
+  go_install_to "$1" "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
 }
 
 # The CLI looks for its language host next to itself: link it into the pulumi directory.
