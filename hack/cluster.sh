@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's local environment: a registry, a Docker engine and a real single-node Kubernetes
 # cluster (etcd, control plane, containerd, CNI, kubelet, kube-proxy, metrics-server), every piece a
-# plain background process of this machine, owned by this script.
+# plain background process of this machine, owned by this script; then its add-ons as pods: Traefik
+# (ingress, http://10.244.0.1:80 and :443) and Prometheus (http://10.244.0.1:9090).
 #
 #   hack/cluster.sh up [SERVICE]   start everything (or everything up to SERVICE), wait until usable
 #   hack/cluster.sh down           stop everything, then put the host back as it was
@@ -45,6 +46,16 @@ PRIVATE_REGISTRY_LISTEN=127.0.0.1:5002
 PRIVATE_REGISTRY=localhost:5002
 PRIVATE_REGISTRY_USER=microstack
 CONTEXT=microstack-local
+# Add-ons run as pods, on host ports of the node address (see start_traefik, start_prometheus).
+INGRESS_NAMESPACE=traefik
+INGRESS_CLASS=traefik
+INGRESS_HTTP_PORT=80
+INGRESS_HTTPS_PORT=443
+MONITORING_NAMESPACE=monitoring
+PROMETHEUS_PORT=9090
+PROMETHEUS_URL=http://$NODE_IP:$PROMETHEUS_PORT
+# The ServiceMonitor and PrometheusRule CRDs come from this module source (Go module proxy).
+PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.85.0}"
 
 KUBECONFIG_ADMIN=$STATE/kubeconfig
 DOCKER_SOCK=$STATE/docker/docker.sock
@@ -55,10 +66,10 @@ DOCKER_CLI=/usr/bin/docker
 
 # Start order; `down` walks it backwards.
 SERVICES=(registry registry-private docker etcd kube-apiserver kube-controller-manager kube-scheduler containerd
-  kubelet kube-proxy metrics-server)
+  kubelet kube-proxy network-policy metrics-server)
 # Steps of `up` in order (services plus the one-shot steps between them).
 UP_STEPS=(registry registry-private docker images pki network etcd kube-apiserver kube-controller-manager
-  kube-scheduler addons containerd kubelet kube-proxy metrics-server)
+  kube-scheduler addons containerd kubelet kube-proxy network-policy metrics-server traefik prometheus)
 
 # Sysctls the kubelet, kube-proxy or the CNI bridge plugin may change: saved at the first `up`,
 # written back by `down`.
@@ -68,8 +79,12 @@ HOST_SYSCTLS=(kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on
   net.bridge.bridge-nf-call-ip6tables net.netfilter.nf_conntrack_max
   net.netfilter.nf_conntrack_tcp_timeout_established
   net.netfilter.nf_conntrack_tcp_timeout_close_wait)
-# iptables chains created by kube-proxy, the kubelet, the CNI plugins and this script.
+# iptables chains created by kube-proxy, the kubelet, the CNI plugins, kube-router's NetworkPolicy
+# controller (KUBE-ROUTER-*, KUBE-NWPLCY-*, KUBE-POD-FW-*) and this script.
 OWN_CHAINS='^(KUBE|CNI|MICROSTACK)-'
+# ipsets of kube-router's NetworkPolicy controller (KUBE-SRC-*, KUBE-DST-*, IPv6 ones prefixed inet6:,
+# and the TMP-<16 base32> scratch sets of its atomic swaps); nothing else here uses ipset.
+OWN_IPSETS='^(inet6:)?(KUBE-|TMP-[A-Z2-7]{16}$)'
 
 # Our kubectl calls keep their discovery cache in the state directory, not in ~/.kube.
 export KUBECACHEDIR=$STATE/kubectl-cache
@@ -97,7 +112,7 @@ tool() {
 # ensure_tools BINARY...: Debian packages, then the named cluster binaries.
 ensure_tools() {
   local cmd missing=0 bin
-  for cmd in docker-registry htpasswd dockerd containerd ctr runc iptables conntrack openssl busybox curl jq; do
+  for cmd in docker-registry htpasswd dockerd containerd ctr runc iptables conntrack openssl busybox curl jq ipset; do
     command -v "$cmd" >/dev/null || missing=1
   done
   [[ -x /usr/lib/cni/bridge && -x $DOCKER_CLI ]] || missing=1
@@ -107,13 +122,19 @@ ensure_tools() {
   fi
   [[ $# -gt 0 ]] || return 0
   command -v kubectl >/dev/null || die "kubectl is not installed"
-  missing=0
+  local need=()
   for bin in "$@"; do
-    "$ROOT/hack/tools.sh" path "$bin" >/dev/null 2>&1 || missing=1
+    "$ROOT/hack/tools.sh" path "$bin" >/dev/null 2>&1 && continue
+    # The control-plane and node binaries are all one tool.
+    case $bin in
+    kube-apiserver | kube-controller-manager | kube-scheduler | kubelet | kube-proxy) need+=(kubernetes) ;;
+    *) need+=("$bin") ;;
+    esac
   done
-  if ((missing)); then
-    log "building the cluster binaries (hack/tools.sh install kubernetes etcd metrics-server; long the first time)"
-    "$ROOT/hack/tools.sh" install kubernetes etcd metrics-server
+  if [[ ${#need[@]} -gt 0 ]]; then
+    mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+    log "building ${need[*]} (hack/tools.sh install; long the first time)"
+    "$ROOT/hack/tools.sh" install "${need[@]}"
   fi
 }
 
@@ -324,6 +345,16 @@ ipt_sweep() {
   done
 }
 
+# ipset_sweep: destroy our sets (after ipt_sweep: a set that a rule still uses cannot be destroyed).
+ipset_sweep() {
+  local set
+  command -v ipset >/dev/null || return 0
+  # grep, not awk: Debian's mawk has no {n} intervals.
+  for set in $(ipset list -n 2>/dev/null | grep -E "$OWN_IPSETS" || true); do
+    ipset destroy "$set" 2>/dev/null || warn "could not destroy ipset $set"
+  done
+}
+
 # unmount_under DIR: every mount at or below DIR, deepest first.
 unmount_under() {
   local dir=$1 m
@@ -414,6 +445,9 @@ preflight() {
   for ((i = 0; i <= $1; i++)); do
     case ${UP_STEPS[$i]} in
     etcd | kube-* | kubelet | metrics-server) bins+=("${UP_STEPS[$i]}") ;;
+    # Their images hold the tool's binary.
+    traefik | prometheus) bins+=("${UP_STEPS[$i]}") ;;
+    network-policy) bins+=(kube-router) ;;
     esac
   done
   ensure_tools "${bins[@]}"
@@ -564,6 +598,7 @@ make_pki() {
   new_cert kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
   new_cert kube-scheduler "/CN=system:kube-scheduler" clientAuth
   new_cert kube-proxy "/CN=system:kube-proxy" clientAuth
+  new_cert kube-router "/CN=microstack:kube-router" clientAuth
   new_cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
   new_cert kubelet-serving "/CN=$NODE_NAME" serverAuth "IP:$NODE_IP,DNS:$NODE_NAME"
   new_cert metrics-server "/CN=system:metrics-server" serverAuth,clientAuth \
@@ -576,6 +611,7 @@ make_pki() {
   for c in kube-controller-manager kube-scheduler kube-proxy kubelet metrics-server; do
     make_kubeconfig "$STATE/$c/kubeconfig" "$c" "$c"
   done
+  make_kubeconfig "$STATE/network-policy/kubeconfig" kube-router microstack:kube-router
 }
 
 b64() { base64 -w0 <"$1"; }
@@ -958,6 +994,9 @@ registerNode: true
 # On a restart the first status is posted before the pod lifecycle loop has run once (NotReady);
 # a short period brings Ready seconds sooner. Cheap on a single node.
 nodeStatusUpdateFrequency: 3s
+# A changed ConfigMap reaches the pods that mount it at the next pod sync: 10 s instead of 1 min
+# (the local Prometheus reads its rule files so). Cheap on a single node.
+syncFrequency: 10s
 evictionHard:
   memory.available: 200Mi
   nodefs.available: 5%
@@ -1007,6 +1046,92 @@ EOF
   wait_ready kube-proxy 60 curl -fsS http://127.0.0.1:10256/healthz
 }
 
+# --- NetworkPolicy enforcement (kube-router, local cluster only) ------------------------------------
+# The bridge CNI enforces no NetworkPolicy, so kube-router's policy controller runs alone beside it:
+# no router (no BGP; routes, the node's podCIDR and the CNI config are not used or touched) and no
+# service proxy (kube-proxy has that job). It works in the filter table only: a jump to
+# KUBE-ROUTER-{INPUT,FORWARD,OUTPUT} at the top of each built-in chain, a KUBE-POD-FW-* chain per
+# local pod, a KUBE-NWPLCY-* chain per policy and KUBE-SRC-*/KUBE-DST-* ipsets, swept by `down`
+# (ipt_sweep, ipset_sweep). Each sync saves and rewrites the whole filter table (iptables-restore).
+# Denied packets are REJECTed. Traffic whose source is a local address (the kubelet's probes, the
+# host itself, hostPort DNAT from the host) is always let in. Its health server cannot be bound to an
+# address (it listens on every interface), so it is off; the metrics server, bound to loopback,
+# serves /healthz from the same handlers. kube-router v2.1.0 has reported security problems: a
+# tool of this test environment, never a dependency of the product.
+NETWORK_POLICY_METRICS_PORT=20241
+
+start_network_policy() {
+  local dir=$STATE/network-policy
+  mkdir -p "$dir"
+  network_policy_rbac
+  # Pod-to-pod packets are bridged: they reach iptables only through br_netfilter. kube-router's
+  # router (off here) is what would set this; HOST_SYSCTLS saves and restores it.
+  [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] ||
+    die "br_netfilter is not loaded: traffic between pods on $BRIDGE would bypass NetworkPolicy"
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1
+  guard_before_network_policy
+  require_port "$NETWORK_POLICY_METRICS_PORT" network-policy
+  svc_start network-policy "$(tool kube-router)" \
+    --kubeconfig "$dir/kubeconfig" --hostname-override "$NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false \
+    --enable-ipv4=true --enable-ipv6=false \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --health-port 0 --metrics-addr 127.0.0.1 --metrics-port "$NETWORK_POLICY_METRICS_PORT" \
+    --v 1
+  wait_ready network-policy 60 curl -fsS "http://127.0.0.1:$NETWORK_POLICY_METRICS_PORT/healthz"
+  # Policies are enforced once the first full sync has written the rules.
+  wait_ready network-policy 60 network_policy_synced
+}
+
+network_policy_synced() {
+  curl -fsS --max-time 3 "http://127.0.0.1:$NETWORK_POLICY_METRICS_PORT/metrics" |
+    awk '$1 == "kube_router_controller_iptables_sync_time_count" && $2 >= 1 { ok = 1 } END { exit !ok }'
+}
+
+# Read-only. The controller uses pods, namespaces and policies, reads its node at start (for the
+# node address that tells local pods apart), and its shared informer factory also starts services,
+# endpoints, endpointslices and nodes: each must sync, or it exits.
+network_policy_rbac() {
+  apply_manifest network-policy <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: microstack:kube-router
+  labels: {app.kubernetes.io/name: kube-router, app.kubernetes.io/part-of: microstack-local}
+rules:
+- apiGroups: [""]
+  resources: [pods, namespaces, nodes, services, endpoints]
+  verbs: [get, list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: microstack:kube-router
+  labels: {app.kubernetes.io/name: kube-router, app.kubernetes.io/part-of: microstack-local}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: microstack:kube-router}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: microstack:kube-router}
+EOF
+}
+
+# kube-router keeps its FORWARD jump at position 1 and ACCEPTs there what passed the policies, so
+# the filter table's MICROSTACK-GUARD (setup_network) no longer sees pod traffic. The same guard in
+# mangle FORWARD, which kube-router never writes and which runs before filter, keeps pods on the node.
+guard_before_network_policy() {
+  iptables -w -t mangle -N MICROSTACK-GUARD 2>/dev/null || true
+  iptables -w -t mangle -F MICROSTACK-GUARD
+  iptables -w -t mangle -A MICROSTACK-GUARD -s "$CLUSTER_CIDR" ! -o "$BRIDGE" -j DROP \
+    -m comment --comment "microstack: pod traffic stays on this machine"
+  iptables -w -t mangle -C FORWARD -j MICROSTACK-GUARD 2>/dev/null ||
+    iptables -w -t mangle -I FORWARD 1 -j MICROSTACK-GUARD
+}
+
 # --- metrics-server ---------------------------------------------------------------------------------
 start_metrics_server() {
   local dir=$STATE/metrics-server kubeconfig=$STATE/metrics-server/kubeconfig
@@ -1025,6 +1150,449 @@ start_metrics_server() {
   # Not /readyz: it stays failing until some pod has metrics, which an empty cluster never has.
   # The metrics API itself is checked by wait_cluster (kubectl top node).
   wait_ready metrics-server 60 curl -fsSk "https://$NODE_IP:$METRICS_PORT/livez"
+}
+
+# --- Add-ons run as pods: Traefik (ingress) and Prometheus (monitoring) --------------------------------
+# Deployments of images built here (hack/images.sh traefik|prometheus), reached from the host through
+# hostPorts on the node address: the CNI portmap plugin DNATs them in PREROUTING and, for the host's
+# own connections, in OUTPUT; nothing listens on eth0. One replica each, replaced with Recreate: a
+# surge pod could never be scheduled while the old one holds the host ports. There is no cluster DNS:
+# the pods reach the API server at the kubernetes Service's address from their environment.
+
+# addon_image NAME: build and push the image when its inputs changed, print its reference.
+addon_image() {
+  DOCKER_HOST=unix://$DOCKER_SOCK MICROSTACK_STATE=$STATE "$ROOT/hack/images.sh" "$1" ||
+    die "could not build the $1 image (hack/images.sh $1)"
+}
+
+# apply_manifest NAME: server-side apply of stdin, the output kept in $STATE/NAME/apply.log.
+apply_manifest() {
+  local out=$STATE/$1/apply.log
+  mkdir -p "$STATE/$1"
+  kc apply --server-side --force-conflicts --field-manager microstack -f - >"$out" 2>&1 ||
+    die "could not apply the $1 manifests: $(cat "$out")"
+}
+
+# fail_with_pods NAMESPACE APP MESSAGE: the error, the pods, the namespace's latest events and the
+# end of the pods' logs (of the previous run too, when a container crashed).
+fail_with_pods() {
+  local ns=$1 sel=app.kubernetes.io/name=$2
+  shift 2
+  {
+    printf 'hack/cluster.sh: %s\n' "$*"
+    printf -- '--- pods (%s, namespace %s) ---\n' "$sel" "$ns"
+    kc get pods -n "$ns" -l "$sel" -o wide 2>&1 || true
+    printf -- '--- latest events of namespace %s ---\n' "$ns"
+    kc get events -n "$ns" --sort-by .lastTimestamp 2>&1 | tail -n 10 || true
+    printf -- '--- last lines of the pod logs ---\n'
+    kc logs -n "$ns" -l "$sel" --all-containers --prefix --tail 25 2>&1 || true
+    kc logs -n "$ns" -l "$sel" --all-containers --prefix --tail 25 --previous 2>/dev/null || true
+  } >&2
+  exit 1
+}
+
+# addon_stuck NAMESPACE APP: prints the reason when no waiting will help (a bad image or
+# configuration, or a container that keeps crashing).
+addon_stuck() {
+  kc get pods -n "$1" -l "app.kubernetes.io/name=$2" \
+    -o jsonpath='{range .items[*].status.containerStatuses[*]}{.state.waiting.reason} {.restartCount}{"\n"}{end}' 2>/dev/null |
+    awk '$1 ~ /^(ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerConfigError|CreateContainerError)$/ ||
+      ($1 == "CrashLoopBackOff" && $2 >= 3) { print $1; found = 1 } END { exit !found }'
+}
+
+# wait_addon NAMESPACE APP TIMEOUT CHECK...: run CHECK until it succeeds; fail early on a stuck pod.
+wait_addon() {
+  local ns=$1 app=$2 limit=$3 deadline reason
+  shift 3
+  deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if reason=$(addon_stuck "$ns" "$app"); then fail_with_pods "$ns" "$app" "$app cannot start ($reason)"; fi
+    ((SECONDS < deadline)) || fail_with_pods "$ns" "$app" "$app not ready after ${limit}s (check: $*)"
+    sleep 0.5
+  done
+}
+
+# deployment_ready NAMESPACE NAME: the current spec is rolled out and all its replicas are ready.
+deployment_ready() {
+  local gen obs want updated ready total
+  read -r gen obs want updated ready total < <(kc get deployment "$2" -n "$1" -o jsonpath='{.metadata.generation} {.status.observedGeneration} {.spec.replicas} {.status.updatedReplicas} {.status.readyReplicas} {.status.replicas}')
+  [[ -n $gen && $gen == "$obs" && $updated == "$want" && $ready == "$want" && $total == "$want" ]]
+}
+
+# http_code [CURL_ARGS...] URL: the status of a GET, 000 when nothing answers.
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$@" || true; }
+
+# --- Traefik -------------------------------------------------------------------------------------------
+# The Kubernetes Ingress provider only: it lists and watches ingresses, ingressclasses, services,
+# endpointslices and secrets (spec.tls certificates) in every namespace, and nodes (NodePort
+# load-balancing); read-only, since no Ingress status is published. The IngressClass is the
+# cluster's default, so an Ingress without a class is Traefik's too. Entry points: web (8000) and
+# websecure (8443, TLS with the Ingresses' certificates, else Traefik's own default one) take every
+# router; the internal one (8080, not on the host) serves /ping for the probes and /metrics.
+# No version check or usage report: this machine has no internet. Access logs stay off.
+start_traefik() {
+  local image ns=$INGRESS_NAMESPACE
+  image=$(addon_image traefik)
+  apply_manifest traefik <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $ns
+  labels: {app.kubernetes.io/part-of: microstack-local}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: traefik
+  namespace: $ns
+  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: microstack:traefik
+  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+rules:
+- apiGroups: [""]
+  resources: [services, secrets, nodes]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [get, list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses, ingressclasses]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: microstack:traefik
+  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: microstack:traefik}
+subjects:
+- {kind: ServiceAccount, name: traefik, namespace: $ns}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: $INGRESS_CLASS
+  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "true"
+spec:
+  controller: traefik.io/ingress-controller
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: traefik
+  namespace: $ns
+  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}
+  selector:
+    matchLabels: {app.kubernetes.io/name: traefik}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "8080"
+        prometheus.io/path: /metrics
+    spec:
+      serviceAccountName: traefik
+      enableServiceLinks: false
+      # No cluster DNS: the node's resolver, without the kubelet's warning event on every start.
+      dnsPolicy: Default
+      terminationGracePeriodSeconds: 15
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+      - name: traefik
+        image: $image
+        args:
+        - --global.checkNewVersion=false
+        - --global.sendAnonymousUsage=false
+        - --log.level=INFO
+        - --log.noColor=true
+        - --entryPoints.web.address=:8000
+        - --entryPoints.web.asDefault=true
+        - --entryPoints.websecure.address=:8443
+        - --entryPoints.websecure.asDefault=true
+        - --entryPoints.websecure.http.tls=true
+        - --entryPoints.traefik.address=:8080
+        - --ping=true
+        - --metrics.prometheus=true
+        - --providers.kubernetesIngress=true
+        ports:
+        - {name: web, containerPort: 8000, hostPort: $INGRESS_HTTP_PORT, hostIP: $NODE_IP, protocol: TCP}
+        - {name: websecure, containerPort: 8443, hostPort: $INGRESS_HTTPS_PORT, hostIP: $NODE_IP, protocol: TCP}
+        - {name: traefik, containerPort: 8080, protocol: TCP}
+        readinessProbe:
+          httpGet: {path: /ping, port: traefik}
+          periodSeconds: 2
+          failureThreshold: 2
+        livenessProbe:
+          httpGet: {path: /ping, port: traefik}
+          periodSeconds: 10
+          failureThreshold: 3
+        resources:
+          requests: {cpu: 50m, memory: 64Mi}
+          limits: {memory: 256Mi}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL]}
+        volumeMounts:
+        - {name: tmp, mountPath: /tmp}
+      volumes:
+      - {name: tmp, emptyDir: {sizeLimit: 64Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: traefik
+  namespace: $ns
+  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+spec:
+  selector: {app.kubernetes.io/name: traefik}
+  ports:
+  - {name: web, port: 80, targetPort: web, protocol: TCP}
+  - {name: websecure, port: 443, targetPort: websecure, protocol: TCP}
+EOF
+  wait_addon "$ns" traefik 120 deployment_ready "$ns" traefik
+  # Through the host ports, from the host itself (portmap's OUTPUT rules).
+  wait_addon "$ns" traefik 30 traefik_answers
+}
+
+# An unknown Host gets the controller's own 404, over HTTP and over HTTPS (its default certificate).
+traefik_answers() {
+  local host=microstack-readiness.invalid
+  [[ $(http_code -H "Host: $host" "http://$NODE_IP:$INGRESS_HTTP_PORT/") == 404 ]] &&
+    [[ $(http_code -k --resolve "$host:$INGRESS_HTTPS_PORT:$NODE_IP" "https://$host:$INGRESS_HTTPS_PORT/") == 404 ]]
+}
+
+# --- Prometheus ----------------------------------------------------------------------------------------
+# Scrapes every Running pod annotated prometheus.io/scrape: "true" (path and port from the
+# prometheus.io/path and prometheus.io/port annotations), with the pod's labels, namespace and name.
+# Rules come from the ConfigMap prometheus-rules (keys *.yaml), which belongs to whoever writes
+# rules: it is created empty once and never applied over. A change is picked up by POST /-/reload
+# once the kubelet has refreshed the mounted files (up to about a minute). The TSDB is an emptyDir:
+# a new pod starts empty, and a changed configuration rolls the pod (its hash is in the template).
+prometheus_config() {
+  cat <<'EOF'
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+rule_files:
+- /etc/prometheus/rules/*.yaml
+scrape_configs:
+- job_name: kubernetes-pods
+  kubernetes_sd_configs:
+  - role: pod
+  relabel_configs:
+  - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape]
+    action: keep
+    regex: "true"
+  - source_labels: [__meta_kubernetes_pod_phase]
+    action: keep
+    regex: Running
+  - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_path]
+    action: replace
+    regex: (.+)
+    target_label: __metrics_path__
+  - source_labels: [__meta_kubernetes_pod_ip, __meta_kubernetes_pod_annotation_prometheus_io_port]
+    action: replace
+    regex: (.+);(\d+)
+    replacement: $1:$2
+    target_label: __address__
+  - action: labelmap
+    regex: __meta_kubernetes_pod_label_(.+)
+  - source_labels: [__meta_kubernetes_namespace]
+    target_label: namespace
+  - source_labels: [__meta_kubernetes_pod_name]
+    target_label: pod
+EOF
+}
+
+start_prometheus() {
+  local image config ns=$MONITORING_NAMESPACE
+  install_monitoring_crds
+  image=$(addon_image prometheus)
+  config=$(prometheus_config)
+  apply_manifest prometheus <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $ns
+  labels: {app.kubernetes.io/part-of: microstack-local}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: prometheus
+  namespace: $ns
+  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: microstack:prometheus
+  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+rules:
+- apiGroups: [""]
+  resources: [pods, services, endpoints, namespaces]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [get, list, watch]
+- nonResourceURLs: [/metrics]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: microstack:prometheus
+  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: microstack:prometheus}
+subjects:
+- {kind: ServiceAccount, name: prometheus, namespace: $ns}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: prometheus-config
+  namespace: $ns
+  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+data:
+  prometheus.yml: |
+    ${config//$'\n'/$'\n'    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: prometheus
+  namespace: $ns
+  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}
+  selector:
+    matchLabels: {app.kubernetes.io/name: prometheus}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+      annotations:
+        microstack.dev/config-sha256: "$(sha256sum <<<"$config" | cut -c1-16)"
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "9090"
+    spec:
+      serviceAccountName: prometheus
+      enableServiceLinks: false
+      # No cluster DNS: the node's resolver, without the kubelet's warning event on every start.
+      dnsPolicy: Default
+      terminationGracePeriodSeconds: 30
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        fsGroup: 65532
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+      - name: prometheus
+        image: $image
+        args:
+        - --config.file=/etc/prometheus/config/prometheus.yml
+        - --storage.tsdb.path=/prometheus
+        - --storage.tsdb.retention.time=2h
+        - --web.listen-address=:9090
+        - --web.enable-lifecycle
+        ports:
+        - {name: http, containerPort: 9090, hostPort: $PROMETHEUS_PORT, hostIP: $NODE_IP, protocol: TCP}
+        readinessProbe:
+          httpGet: {path: /-/ready, port: http}
+          periodSeconds: 2
+          failureThreshold: 3
+        livenessProbe:
+          httpGet: {path: /-/healthy, port: http}
+          periodSeconds: 10
+          failureThreshold: 6
+        resources:
+          requests: {cpu: 100m, memory: 128Mi}
+          limits: {memory: 1Gi}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL]}
+        volumeMounts:
+        - {name: config, mountPath: /etc/prometheus/config, readOnly: true}
+        - {name: rules, mountPath: /etc/prometheus/rules, readOnly: true}
+        - {name: data, mountPath: /prometheus}
+      volumes:
+      - name: config
+        configMap: {name: prometheus-config}
+      # Optional: the pod never waits on it (it is created right after this apply).
+      - name: rules
+        configMap: {name: prometheus-rules, optional: true}
+      - name: data
+        emptyDir: {sizeLimit: 1Gi}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: prometheus
+  namespace: $ns
+  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+spec:
+  selector: {app.kubernetes.io/name: prometheus}
+  ports:
+  - {name: http, port: 9090, targetPort: http, protocol: TCP}
+EOF
+  ensure_prometheus_rules
+  wait_addon "$ns" prometheus 120 deployment_ready "$ns" prometheus
+  # Through the host port, from the host itself.
+  wait_addon "$ns" prometheus 30 curl -fsS --max-time 3 "$PROMETHEUS_URL/-/ready"
+}
+
+# Created, never replaced: the tests keep their rules in it.
+ensure_prometheus_rules() {
+  kc get configmap prometheus-rules -n "$MONITORING_NAMESPACE" >/dev/null 2>&1 ||
+    kc create configmap prometheus-rules -n "$MONITORING_NAMESPACE" >/dev/null ||
+    die "could not create the ConfigMap $MONITORING_NAMESPACE/prometheus-rules"
+}
+
+# The Prometheus Operator's ServiceMonitor and PrometheusRule types, so that stacks can declare them
+# (no operator runs: this Prometheus finds pods by their annotations). The manifests come from the
+# module source, fetched through the Go module proxy (instant once in the module cache), and are
+# applied server-side: they are too large for the last-applied annotation of a client-side apply.
+install_monitoring_crds() {
+  local dir crds=$STATE/prometheus/crds.log crd files=()
+  mkdir -p "$STATE/prometheus"
+  dir=$(prometheus_operator_dir) ||
+    die "could not fetch github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION: $dir"
+  for crd in servicemonitors prometheusrules; do
+    files+=(-f "$dir/example/prometheus-operator-crd/monitoring.coreos.com_$crd.yaml")
+  done
+  kc apply --server-side --force-conflicts --field-manager microstack "${files[@]}" >"$crds" 2>&1 ||
+    die "could not apply the Prometheus Operator CRDs: $(cat "$crds")"
+  kc wait --for condition=Established --timeout 60s \
+    crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >>"$crds" 2>&1 ||
+    die "the Prometheus Operator CRDs are not Established: $(cat "$crds")"
+}
+
+# The module's directory in the module cache (outside any module, so no go.mod is touched).
+prometheus_operator_dir() {
+  local json
+  json=$(cd / && GOFLAGS='' GOTOOLCHAIN=local go mod download -json \
+    "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" 2>&1) || {
+    echo "$json"
+    return 1
+  }
+  jq -r .Dir <<<"$json"
 }
 
 # --- Whole-cluster readiness --------------------------------------------------------------------------
@@ -1078,12 +1646,15 @@ run_step() {
   containerd) start_containerd ;;
   kubelet) start_kubelet ;;
   kube-proxy) start_kube_proxy ;;
+  network-policy) start_network_policy ;;
   metrics-server) start_metrics_server ;;
+  traefik) start_traefik ;;
+  prometheus) start_prometheus ;;
   esac
 }
 
 cmd_up() {
-  local last=${1:-metrics-server} last_i i t0 t
+  local last=${1:-${UP_STEPS[-1]}} last_i i t0 t
   last_i=$(step_index "$last") || die "unknown step '$last' (one of: ${UP_STEPS[*]})"
   t0=$(now_ms)
   preflight "$last_i"
@@ -1095,7 +1666,8 @@ cmd_up() {
     run_step "${UP_STEPS[$i]}"
     printf '%s\t%s\n' "${UP_STEPS[$i]}" "$(secs_since "$t")" >>"$STATE/host/up-timings.tmp"
   done
-  if [[ $last == metrics-server ]]; then
+  # Once the node is complete (the add-on pods come after it and wait for themselves).
+  if ((last_i >= $(step_index metrics-server))); then
     log "waiting for the cluster (API /readyz, node Ready, default ServiceAccount, metrics API)"
     wait_cluster
   fi
@@ -1128,7 +1700,7 @@ cmd_down() {
   local left=()
   [[ $(id -u) == 0 ]] || die "must run as root"
   # The node first (so nothing restarts the pods), the control plane, then the build services.
-  svc_stop 15 metrics-server kube-proxy kubelet
+  svc_stop 15 metrics-server network-policy kube-proxy kubelet
   stop_pods
   svc_stop 15 containerd
   node_leftovers_cleanup
@@ -1159,6 +1731,7 @@ restore_network() {
   fi
   ipt_sweep iptables
   ipt_sweep ip6tables
+  ipset_sweep
   restore_forward_policy
   remove_new_empty_tables
   # Leftover host ends of veth pairs (normally gone with their namespaces), then the bridges.
@@ -1208,6 +1781,21 @@ helper_pids() {
   find /sys/fs/cgroup/pids/kubepods -name cgroup.procs -exec cat {} + 2>/dev/null || true
 }
 
+# addon_status NAMESPACE APP: a status line for an add-on pod (its memory is in the pods' line below);
+# up when a pod of it is Ready. Asked only while the API server runs.
+addon_status() {
+  local ready=""
+  if svc_running kube-apiserver; then
+    ready=$(kc --request-timeout 5s get pods -n "$1" -l "app.kubernetes.io/name=$2" \
+      -o jsonpath='{.items[*].status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
+  fi
+  if [[ " $ready " == *" True "* ]]; then
+    printf '%-24s %-8s %-5s\n' "$2 (pod)" pod up
+  else
+    printf '%-24s %-8s %-5s\n' "$2 (pod)" - down
+  fi
+}
+
 cmd_status() {
   local name pid rss total=0 helpers=()
   printf '%-24s %-8s %-5s %s\n' SERVICE PID STATE RSS
@@ -1220,6 +1808,8 @@ cmd_status() {
       printf '%-24s %-8s %-5s\n' "$name" - down
     fi
   done
+  addon_status "$INGRESS_NAMESPACE" traefik
+  addon_status "$MONITORING_NAMESPACE" prometheus
   mapfile -t helpers < <(helper_pids | sort -u)
   if [[ ${#helpers[@]} -gt 0 ]]; then
     rss=$(sum_rss "${helpers[@]}")
@@ -1241,6 +1831,12 @@ cmd_env() {
   printf 'export MICROSTACK_PRIVATE_REGISTRY=%q\n' "$PRIVATE_REGISTRY"
   printf 'export MICROSTACK_PRIVATE_REGISTRY_USER=%q\n' "$PRIVATE_REGISTRY_USER"
   printf 'export MICROSTACK_PRIVATE_REGISTRY_PASSWORD_FILE=%q\n' "$STATE/registry-private/password"
+  printf 'export MICROSTACK_INGRESS_HTTP=%q\n' "http://$NODE_IP:$INGRESS_HTTP_PORT"
+  printf 'export MICROSTACK_INGRESS_HTTPS=%q\n' "https://$NODE_IP:$INGRESS_HTTPS_PORT"
+  printf 'export MICROSTACK_INGRESS_CLASS=%q\n' "$INGRESS_CLASS"
+  printf 'export MICROSTACK_INGRESS_NAMESPACE=%q\n' "$INGRESS_NAMESPACE"
+  printf 'export MICROSTACK_PROMETHEUS_URL=%q\n' "$PROMETHEUS_URL"
+  printf 'export MICROSTACK_MONITORING_NAMESPACE=%q\n' "$MONITORING_NAMESPACE"
   # Tools first, then the directory holding Debian's docker client (BuildKit-capable).
   # shellcheck disable=SC2016 # $PATH is for the shell that evaluates this
   printf 'export PATH=%q:"$PATH"\n' "${bindir:+$bindir:}$STATE/bin"

@@ -11,13 +11,17 @@
 #                                       never answers its probes (the end-to-end tests' bad releases)
 #   hack/images.sh mirror REF REPO:TAG  push image REF as REPO:TAG, logging in with $REGISTRY_USERNAME
 #                                       and $REGISTRY_PASSWORD when set, print REPO@DIGEST
-#   hack/images.sh ref pause|go-builder|static
-#                                       print a base image's reference (no Docker needed)
+#   hack/images.sh traefik|prometheus   build and push the add-on image of that binary of
+#                                       hack/tools.sh (skips an up-to-date one), print its reference
+#   hack/images.sh ref pause|go-builder|static|traefik|prometheus
+#                                       print an image's reference (no Docker needed)
 #
 # Images (REGISTRY = localhost:5001):
 #   $REGISTRY/microstack/pause:<content hash>     sandbox image of the node (static Go, FROM scratch)
 #   $REGISTRY/microstack/go-builder:<go version>  busybox shell + this machine's Go + its CA bundle
 #   $REGISTRY/microstack/static:nonroot           FROM scratch: user 65532, CA bundle, /tmp
+#   $REGISTRY/microstack/traefik:<version>-<hash>, .../prometheus:<version>-<hash>
+#                                                 FROM scratch: the same, plus the tool's binary
 # Each carries a label with the hash of its inputs; an image whose label in the registry matches is
 # not rebuilt. The engine is $DOCKER_HOST (default: the one hack/cluster.sh starts).
 set -euo pipefail
@@ -73,12 +77,45 @@ inputs_static() {
   } | sha
 }
 
+# The add-on images of the cluster (hack/cluster.sh runs them as pods): the binary by its path, size
+# and time, as for the toolchain above. A tools cache directory belongs to one version and a rebuild
+# replaces the file, so a changed binary always shows.
+addon_binary() {
+  "$ROOT/hack/tools.sh" path "$1" 2>/dev/null || die "$1 is not built: run hack/tools.sh install $1"
+}
+
+# Each step checks: a command substitution does not stop at an error inside it.
+inputs_addon() {
+  local bin
+  bin=$(addon_binary "$1") || exit 1
+  {
+    declare -f context_addon context_users
+    echo "$1"
+    stat -L -c '%n %s %Y' "$bin"
+    sha256sum "$CA_BUNDLE"
+  } | sha
+}
+
+inputs_traefik() { inputs_addon traefik; }
+inputs_prometheus() { inputs_addon prometheus; }
+
+# The tag carries the version (from the tools cache directory, <tool>-<version>) and the inputs: a
+# new tag is what makes the Deployment roll when the binary changes.
+addon_ref() {
+  local bin dir inputs
+  bin=$(addon_binary "$1") || exit 1
+  dir=$(dirname "$bin")
+  inputs=$(inputs_addon "$1") || exit 1
+  echo "$REGISTRY/microstack/$1:${dir##*/"$1"-}-${inputs:0:12}"
+}
+
 ref_of() {
   case $1 in
   pause) echo "$REGISTRY/microstack/pause:$(inputs_pause | cut -c1-16)" ;;
   go-builder) echo "$REGISTRY/microstack/go-builder:$(go_version)" ;;
   static) echo "$REGISTRY/microstack/static:nonroot" ;;
-  *) die "unknown base image '$1' (pause, go-builder, static)" ;;
+  traefik | prometheus) addon_ref "$1" ;;
+  *) die "unknown image '$1' (pause, go-builder, static, traefik, prometheus)" ;;
   esac
 }
 
@@ -159,6 +196,26 @@ USER $NONROOT_UID:$NONROOT_UID
 EOF
 }
 
+# context_addon DIR NAME: FROM scratch, the users, CA bundle and /tmp of context_users, and the tool's
+# binary as /bin/NAME (not /NAME: Prometheus' data directory is /prometheus), run as the non-root
+# user. The pods mount what they write (emptyDir).
+context_addon() {
+  local dir=$1 name=$2
+  context_users "$dir/rootfs"
+  mkdir -p "$dir/rootfs/bin"
+  cp "$(addon_binary "$name")" "$dir/rootfs/bin/$name"
+  cat >"$dir/Dockerfile" <<EOF
+FROM scratch
+COPY rootfs/ /
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER $NONROOT_UID:$NONROOT_UID
+ENTRYPOINT ["/bin/$name"]
+EOF
+}
+
+context_traefik() { context_addon "$1" traefik; }
+context_prometheus() { context_addon "$1" prometheus; }
+
 # --- Registry and engine ---------------------------------------------------------------------------
 registry_url() { echo "http://$REGISTRY"; }
 
@@ -208,6 +265,13 @@ cmd_base() {
   build_base pause
   build_base static
   build_base go-builder
+}
+
+# cmd_addon NAME: build and push the add-on image unless up to date, print its reference.
+cmd_addon() {
+  require_engine
+  build_base "$1"
+  ref_of "$1"
 }
 
 # --- App image -------------------------------------------------------------------------------------
@@ -305,8 +369,9 @@ main() {
   app) cmd_app "$@" ;;
   faulty) cmd_faulty "$@" ;;
   mirror) cmd_mirror "$@" ;;
-  ref) ref_of "${1:?usage: hack/images.sh ref pause|go-builder|static}" ;;
-  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | faulty exit|unready | mirror REF REPO:TAG | ref NAME" ;;
+  traefik | prometheus) cmd_addon "$cmd" ;;
+  ref) ref_of "${1:?usage: hack/images.sh ref pause|go-builder|static|traefik|prometheus}" ;;
+  *) die "usage: hack/images.sh [base] | app [--context DIR] [TAG] | faulty exit|unready | mirror REF REPO:TAG | traefik|prometheus | ref NAME" ;;
   esac
 }
 
