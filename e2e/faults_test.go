@@ -141,7 +141,7 @@ func (e *env) assertStateMatchesCluster(ctx context.Context, t *testing.T, st *s
 		declared[r.Type+" "+r.ID] = true
 	}
 	for _, obj := range e.objectsOf(ctx, t, ns) {
-		if !declared[obj] && !clusterMade(obj, ns) {
+		if !declared[obj] && !clusterMade(obj, ns) && !operatorMade(obj) {
 			t.Errorf("%s is in the cluster but not in the stack's state", obj)
 		}
 	}

@@ -38,6 +38,12 @@ const (
 	typeIngress      = "kubernetes:networking.k8s.io/v1:Ingress"
 )
 
+// operatorMade reports whether obj, as objectsOf names it, is one the tests
+// create beside a stack as its operator would: the Ingress' TLS Secret.
+func operatorMade(obj string) bool {
+	return obj == typeSecret+" "+devNamespace+"/"+ingressTLSSecret
+}
+
 // ingress reaches the controller's entry points whatever host a URL names,
 // so requests carry the Host header and TLS server name of the URL, as a
 // client that resolved the host to the controller would send them.
