@@ -1222,6 +1222,35 @@ deployment_ready() {
 # http_code [CURL_ARGS...] URL: the status of a GET, 000 when nothing answers.
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$@" || true; }
 
+# addon_identity NAME NS: an add-on's namespace, its ServiceAccount NAME, and the binding of that
+# account to the ClusterRole microstack:NAME, which the add-on's manifest declares.
+addon_identity() {
+  local name=$1 ns=$2
+  cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $ns
+  labels: {app.kubernetes.io/part-of: microstack-local}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: $name
+  namespace: $ns
+  labels: {app.kubernetes.io/name: $name, app.kubernetes.io/part-of: microstack-local}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: microstack:$name
+  labels: {app.kubernetes.io/name: $name, app.kubernetes.io/part-of: microstack-local}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: microstack:$name}
+subjects:
+- {kind: ServiceAccount, name: $name, namespace: $ns}
+EOF
+}
+
 # --- Traefik -------------------------------------------------------------------------------------------
 # The Kubernetes Ingress provider only: it lists and watches ingresses, ingressclasses, services,
 # endpointslices and secrets (spec.tls certificates) in every namespace, and nodes (NodePort
@@ -1234,18 +1263,7 @@ start_traefik() {
   local image ns=$INGRESS_NAMESPACE
   image=$(addon_image traefik)
   apply_manifest traefik <<EOF
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: $ns
-  labels: {app.kubernetes.io/part-of: microstack-local}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: traefik
-  namespace: $ns
-  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
+$(addon_identity traefik "$ns")
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -1262,15 +1280,6 @@ rules:
 - apiGroups: [networking.k8s.io]
   resources: [ingresses, ingressclasses]
   verbs: [get, list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: microstack:traefik
-  labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/part-of: microstack-local}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: microstack:traefik}
-subjects:
-- {kind: ServiceAccount, name: traefik, namespace: $ns}
 ---
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -1425,18 +1434,7 @@ start_prometheus() {
   image=$(addon_image prometheus)
   config=$(prometheus_config)
   apply_manifest prometheus <<EOF
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: $ns
-  labels: {app.kubernetes.io/part-of: microstack-local}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: prometheus
-  namespace: $ns
-  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
+$(addon_identity prometheus "$ns")
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -1452,15 +1450,6 @@ rules:
   verbs: [get, list, watch]
 - nonResourceURLs: [/metrics]
   verbs: [get]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: microstack:prometheus
-  labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/part-of: microstack-local}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: microstack:prometheus}
-subjects:
-- {kind: ServiceAccount, name: prometheus, namespace: $ns}
 ---
 apiVersion: v1
 kind: ConfigMap
