@@ -214,16 +214,8 @@ func (e *env) requestsSeenByPrometheus(ctx context.Context, t *testing.T, ns str
 
 func statusOf(ctx context.Context, t *testing.T, rawURL string) int {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", rawURL, err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := getStatus(ctx, t, client, rawURL)
+	return status
 }
 
 // alertRulesEvaluate loads the stack's alertRules output, as a plain rules

@@ -49,52 +49,38 @@ func For(cfg stackconfig.Config) File {
 	a := cfg.Monitoring.Alerts
 	target := fmt.Sprintf(`namespace=%q,%s=%q`, cfg.Namespace, TargetLabel, cfg.Instance())
 	user := fmt.Sprintf(`%s,%s!~%q`, target, contract.LabelRoute, strings.Join(contract.PlatformRoutes(), "|"))
-	labels := func(severity string) map[string]string {
-		return map[string]string{"severity": severity, "namespace": cfg.Namespace, "service": cfg.Name}
-	}
 	minimum := cfg.Scaling.MinAvailableReplicas()
+	alert := func(name, severity, expr, summary, description string) Rule {
+		return Rule{
+			Alert: name, Expr: expr, For: a.For,
+			Labels:      map[string]string{"severity": severity, "namespace": cfg.Namespace, "service": cfg.Name},
+			Annotations: map[string]string{"summary": summary, "description": description},
+		}
+	}
 	return File{Groups: []Group{{
 		Name: cfg.Instance(),
 		Rules: []Rule{
-			{
-				Alert: ErrorRatioHigh,
-				Expr: fmt.Sprintf(`sum(rate(%s{%s,%s=~"5.."}[%s])) / sum(rate(%[1]s{%[2]s}[%[4]s])) > %s`,
+			alert(ErrorRatioHigh, "critical",
+				fmt.Sprintf(`sum(rate(%s{%s,%s=~"5.."}[%s])) / sum(rate(%[1]s{%[2]s}[%[4]s])) > %s`,
 					contract.MetricRequests, user, contract.LabelCode, a.Window, number(a.ErrorRatio)),
-				For:    a.For,
-				Labels: labels("critical"),
-				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s answers more than %s of requests with 5xx", cfg.Instance(), percent(a.ErrorRatio)),
-					"description": fmt.Sprintf("{{ $value | humanizePercentage }} of requests to %s in %s failed over %s.",
-						cfg.Name, cfg.Namespace, a.Window),
-				},
-			},
-			{
-				Alert: LatencyP99High,
-				Expr: fmt.Sprintf(`histogram_quantile(0.99, sum by (le) (rate(%s_bucket{%s}[%s]))) > %s`,
+				fmt.Sprintf("%s answers more than %s of requests with 5xx", cfg.Instance(), percent(a.ErrorRatio)),
+				fmt.Sprintf("{{ $value | humanizePercentage }} of requests to %s in %s failed over %s.",
+					cfg.Name, cfg.Namespace, a.Window)),
+			alert(LatencyP99High, "warning",
+				fmt.Sprintf(`histogram_quantile(0.99, sum by (le) (rate(%s_bucket{%s}[%s]))) > %s`,
 					contract.MetricDuration, user, a.Window, number(a.LatencySeconds)),
-				For:    a.For,
-				Labels: labels("warning"),
-				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s p99 latency is above %ss", cfg.Instance(), number(a.LatencySeconds)),
-					"description": fmt.Sprintf("The 99th percentile of request durations of %s in %s is {{ $value | humanizeDuration }} over %s.",
-						cfg.Name, cfg.Namespace, a.Window),
-				},
-			},
-			{
-				Alert: AvailableReplicasLow,
-				// Counted by pod, so a pod scraped by two jobs (annotations
-				// and a ServiceMonitor) counts once. count() of nothing is no
-				// sample at all: "or vector(0)" makes a stack whose every pod
-				// is gone read as 0, not as silence.
-				Expr:   fmt.Sprintf(`(count(count by (pod) (up{%s} == 1)) or vector(0)) < %d`, target, minimum),
-				For:    a.For,
-				Labels: labels("critical"),
-				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s has fewer than %d available replicas", cfg.Instance(), minimum),
-					"description": fmt.Sprintf("Only {{ $value }} pods of %s in %s answer their scrape; the stack runs at least %d.",
-						cfg.Name, cfg.Namespace, minimum),
-				},
-			},
+				fmt.Sprintf("%s p99 latency is above %ss", cfg.Instance(), number(a.LatencySeconds)),
+				fmt.Sprintf("The 99th percentile of request durations of %s in %s is {{ $value | humanizeDuration }} over %s.",
+					cfg.Name, cfg.Namespace, a.Window)),
+			// Counted by pod, so a pod scraped by two jobs (annotations and a
+			// ServiceMonitor) counts once. count() of nothing is no sample at
+			// all: "or vector(0)" makes a stack whose every pod is gone read
+			// as 0, not as silence.
+			alert(AvailableReplicasLow, "critical",
+				fmt.Sprintf(`(count(count by (pod) (up{%s} == 1)) or vector(0)) < %d`, target, minimum),
+				fmt.Sprintf("%s has fewer than %d available replicas", cfg.Instance(), minimum),
+				fmt.Sprintf("Only {{ $value }} pods of %s in %s answer their scrape; the stack runs at least %d.",
+					cfg.Name, cfg.Namespace, minimum)),
 		},
 	}}}
 }

@@ -248,18 +248,26 @@ func (c Config) validateEffects(p *problems) {
 		}
 		return
 	}
-	for _, k := range []struct {
-		key      string
-		got, def int
-	}{
-		{KeyMinReplicas, s.MinReplicas, d.MinReplicas},
-		{KeyMaxReplicas, s.MaxReplicas, d.MaxReplicas},
-		{KeyCPUUtilization, s.CPUUtilization, d.CPUUtilization},
-		{KeyMemoryUtilization, s.MemoryUtilization, d.MemoryUtilization},
-	} {
-		if k.got != k.def {
-			p.add(k.key, fmt.Sprintf("pulumi config rm %s, or pulumi config set autoscaling true", k.key),
-				"has no effect while autoscaling is false (replicas sets the pod count)")
+	noEffect(p, "pulumi config rm %s, or pulumi config set autoscaling true",
+		"has no effect while autoscaling is false (replicas sets the pod count)",
+		setting{KeyMinReplicas, s.MinReplicas != d.MinReplicas},
+		setting{KeyMaxReplicas, s.MaxReplicas != d.MaxReplicas},
+		setting{KeyCPUUtilization, s.CPUUtilization != d.CPUUtilization},
+		setting{KeyMemoryUtilization, s.MemoryUtilization != d.MemoryUtilization})
+}
+
+// setting is a key and whether the stack moved it off its default.
+type setting struct {
+	key     string
+	changed bool
+}
+
+// noEffect reports each changed setting as meaningless: fix is a format
+// taking the key, problem says which other setting makes it so.
+func noEffect(p *problems, fix, problem string, settings ...setting) {
+	for _, s := range settings {
+		if s.changed {
+			p.add(s.key, fmt.Sprintf(fix, s.key), "%s", problem)
 		}
 	}
 }

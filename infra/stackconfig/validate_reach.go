@@ -66,17 +66,12 @@ func (c Config) validateIngress(p *problems) {
 // ingressUnused reports ingress settings set without a host.
 func (c Config) ingressUnused(p *problems) {
 	in, d := c.Ingress, Defaults().Ingress
-	for _, k := range []struct{ key, got, def string }{
-		{KeyIngressClassName, in.ClassName, d.ClassName},
-		{KeyIngressPath, in.Path, d.Path},
-		{KeyIngressTLSSecret, in.TLSSecret, d.TLSSecret},
-		{KeyIngressClusterIssuer, in.ClusterIssuer, d.ClusterIssuer},
-	} {
-		if k.got != k.def {
-			p.add(k.key, fmt.Sprintf("pulumi config set ingressHost <host name>, or pulumi config rm %s", k.key),
-				"has no effect while ingressHost is empty: there is no Ingress")
-		}
-	}
+	noEffect(p, "pulumi config set ingressHost <host name>, or pulumi config rm %s",
+		"has no effect while ingressHost is empty: there is no Ingress",
+		setting{KeyIngressClassName, in.ClassName != d.ClassName},
+		setting{KeyIngressPath, in.Path != d.Path},
+		setting{KeyIngressTLSSecret, in.TLSSecret != d.TLSSecret},
+		setting{KeyIngressClusterIssuer, in.ClusterIssuer != d.ClusterIssuer})
 }
 
 func (c Config) validateNetworkPolicy(p *problems) {
