@@ -23,7 +23,6 @@ var liveKinds = []schema.GroupVersionResource{
 	{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"},
 	{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"},
 	{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"},
-	{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
 }
 
 // kubeScoreExemptions are the kube-score checks that do not apply, each
