@@ -20,15 +20,8 @@ const repoRoot = ".."
 // missing module fails the image build, whose build step runs with
 // GOPROXY=off; a stale extra one silently bloats the image's cache layer.
 func TestDockerfileDownloadsExactlyTheServiceModules(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH, so the module list cannot be computed")
-	}
-	dockerfile, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
-	if err != nil {
-		t.Fatalf("read Dockerfile: %v", err)
-	}
-	got, err := downloadedModules(string(dockerfile))
+	goBin, dockerfile := goAndDockerfile(t)
+	got, err := downloadedModules(dockerfile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,23 +91,11 @@ func instructions(dockerfile string) []string {
 // cgo, whatever the host is.
 func serviceModules(t *testing.T, goBin string) []string {
 	t.Helper()
-	goList := func(args ...string) []string {
-		cmd := exec.Command(goBin, append([]string{"list"}, args...)...)
-		cmd.Dir = repoRoot
-		cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.Fields(string(out))
-	}
-	mainModule := goList("-m")
+	mainModule := goList(t, goBin, "-m")
 	if len(mainModule) != 1 {
 		t.Fatalf("go list -m reported %q, want one main module", mainModule)
 	}
-	mods := goList("-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./app/...")
+	mods := goList(t, goBin, "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./app/...")
 	slices.Sort(mods)
 	mods = slices.Compact(mods)
 	return slices.DeleteFunc(mods, func(m string) bool { return m == mainModule[0] })
@@ -170,26 +151,14 @@ func TestDownloadedModules(t *testing.T) {
 // and the build stage hold the directory of every package of this module
 // the service imports: one left out fails the image build, not `go build ./app`.
 func TestDockerfileCopiesEveryServicePackage(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH, so the package list cannot be computed")
-	}
-	dockerfile, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
-	if err != nil {
-		t.Fatalf("read Dockerfile: %v", err)
-	}
+	goBin, dockerfile := goAndDockerfile(t)
 	var copied []string
-	for _, instr := range instructions(string(dockerfile)) {
+	for _, instr := range instructions(dockerfile) {
 		if fields := strings.Fields(instr); len(fields) == 3 && strings.EqualFold(fields[0], "COPY") {
 			copied = append(copied, strings.TrimPrefix(fields[2], "./"))
 		}
 	}
-	cmd := exec.Command(goBin, "list", "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}", "./app/...")
-	cmd.Dir = repoRoot
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
+	dirs := goList(t, goBin, "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}", "./app/...")
 	root, err := filepath.Abs(repoRoot)
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +177,7 @@ func TestDockerfileCopiesEveryServicePackage(t *testing.T) {
 	under := func(rel string, dirs []string) bool {
 		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(rel+"/", d) })
 	}
-	for _, dir := range strings.Fields(string(out)) {
+	for _, dir := range dirs {
 		rel, err := filepath.Rel(root, dir)
 		if err != nil {
 			t.Fatal(err)
@@ -220,4 +189,35 @@ func TestDockerfileCopiesEveryServicePackage(t *testing.T) {
 			t.Errorf("the service imports ./%s, which .dockerignore keeps out of the build context", rel)
 		}
 	}
+}
+
+// goAndDockerfile returns the go command and the Dockerfile's text,
+// skipping the test when there is no go command to list packages with.
+func goAndDockerfile(t *testing.T) (goBin, dockerfile string) {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH, so the service's packages cannot be listed")
+	}
+	b, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
+	if err != nil {
+		t.Fatalf("read Dockerfile: %v", err)
+	}
+	return goBin, string(b)
+}
+
+// goList runs `go list ARGS` in the repository as built for the image
+// (Linux without cgo, whatever the host is) and returns its words.
+func goList(t *testing.T, goBin string, args ...string) []string {
+	t.Helper()
+	cmd := exec.Command(goBin, append([]string{"list"}, args...)...)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return strings.Fields(string(out))
 }

@@ -54,8 +54,7 @@ type ingress struct {
 
 func newIngress(t *testing.T) ingress {
 	t.Helper()
-	in := ingress{http: hostPort(t, envIngressHTTP), https: hostPort(t, envIngressHTTPS)}
-	return in
+	return ingress{http: hostPort(t, envIngressHTTP), https: hostPort(t, envIngressHTTPS)}
 }
 
 func hostPort(t *testing.T, name string) string {
