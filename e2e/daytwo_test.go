@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,12 +33,14 @@ func dayTwoSettings(ns, image string) map[string]string {
 	}
 }
 
-// TestDayTwo walks what a team does to a stack after its first deploy, on
-// the real cluster: bad releases, a rollback, hand edits, switching
-// autoscaling, a private registry, objects the stack did not create, the
-// wrong kube context and a protected stack. Each must fail fast or
-// converge, and lose nothing.
+// TestDayTwo walks what a team does to a running stack after its first
+// deploy, on the real cluster: a rollback, hand edits, kubectl's rollout
+// undo, switching autoscaling and objects the stack did not create. Each
+// must converge and lose nothing. The other day-two cases (bad releases, a
+// private registry, the wrong kube context) have stacks of their own and
+// run beside it.
 func TestDayTwo(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
 	s := &steps{t: t}
@@ -49,21 +52,7 @@ func TestDayTwo(t *testing.T) {
 
 	s.run("the day-two stack is up", func(t *testing.T) {
 		ref = e.buildImage(t, "daytwo")
-		st.set(ctx, t, dayTwoSettings(dayTwoNamespace, ref))
-		if _, _, err := st.up(ctx); err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		e.waitAvailable(ctx, t, dayTwoNamespace, dayTwoMinReplica)
-	})
-	s.run("a release that exits at start fails fast and harms nothing", func(t *testing.T) {
-		e.badRelease(ctx, t, st, e.faultyImage(t, "exit"), ref, "CrashLoopBackOff", "exit code", "Error")
-	})
-	s.run("a release that never gets Ready fails fast and harms nothing", func(t *testing.T) {
-		e.badRelease(ctx, t, st, e.faultyImage(t, "unready"), ref, "unready status")
-	})
-	s.run("a release that cannot be pulled fails fast and harms nothing", func(t *testing.T) {
-		missing := e.registry + "/microstack@sha256:" + strings.Repeat("0", 64)
-		e.badRelease(ctx, t, st, missing, ref, "ErrImagePull", "ImagePullBackOff")
+		e.upDayTwo(ctx, t, st, dayTwoNamespace, ref)
 	})
 	s.run("a rollback is the previous config and pulumi up", func(t *testing.T) {
 		e.rollback(ctx, t, st)
@@ -77,23 +66,73 @@ func TestDayTwo(t *testing.T) {
 	s.run("switching autoscaling on and off drops no pod", func(t *testing.T) {
 		e.switchAutoscaling(ctx, t, st)
 	})
-	s.run("a private registry's pods pull with the stack's credentials", func(t *testing.T) {
-		e.privateRegistry(ctx, t, ref)
-	})
 	s.run("nothing outside the stack is adopted or deleted", func(t *testing.T) {
 		e.foreignObjects(ctx, t, st, ref)
 	})
-	s.run("a stack deploys only to its own cluster, and protect refuses destroy", func(t *testing.T) {
-		e.ownClusterAndProtect(ctx, t, ref)
-	})
 	s.run("destroy removes the day-two stack", func(t *testing.T) {
-		if err := st.destroy(ctx); err != nil {
-			t.Fatalf("destroy: %v", err)
-		}
-		if err := e.waitNamespaceGone(ctx, dayTwoNamespace, 2*time.Minute); err != nil {
-			t.Error(err)
-		}
+		e.destroyAll(ctx, t, dayTwoNamespace, st)
 	})
+}
+
+// TestBadReleases deploys, under steady load, releases that never get
+// Ready, each on a day-two stack of its own: `pulumi up` must fail fast
+// naming why, no request may fail, and restoring the good image converges.
+func TestBadReleases(t *testing.T) {
+	t.Parallel()
+	releases := []struct {
+		name    string
+		image   func(e *env, t *testing.T) string
+		reasons []string
+	}{
+		{"exits at start", func(e *env, t *testing.T) string { return e.faultyImage(t, "exit") },
+			[]string{"CrashLoopBackOff", "exit code", "Error"}},
+		{"never gets Ready", func(e *env, t *testing.T) string { return e.faultyImage(t, "unready") },
+			[]string{"unready status"}},
+		{"cannot be pulled", func(e *env, _ *testing.T) string {
+			return e.registry + "/microstack@sha256:" + strings.Repeat("0", 64)
+		}, []string{"ErrImagePull", "ImagePullBackOff"}},
+	}
+	for i, r := range releases {
+		t.Run("a release that "+r.name+" fails fast and harms nothing", func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			ctx := context.Background()
+			name := fmt.Sprintf("bad-%d", i)
+			ns := "microstack-" + name
+			st := e.stack(ctx, t, name)
+			t.Cleanup(func() { _ = st.destroy(context.Background()) })
+			good := e.buildImage(t, "daytwo")
+			e.upDayTwo(ctx, t, st, ns, good)
+			e.badRelease(ctx, t, st, ns, r.image(e, t), good, r.reasons...)
+			e.destroyAll(ctx, t, ns, st)
+		})
+	}
+}
+
+// upDayTwo brings a day-two stack up in ns with image, its pods Ready.
+func (e *env) upDayTwo(ctx context.Context, t *testing.T, st *stack, ns, image string) {
+	t.Helper()
+	st.set(ctx, t, dayTwoSettings(ns, image))
+	if _, _, err := st.up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	e.waitAvailable(ctx, t, ns, dayTwoMinReplica)
+}
+
+// destroyAll destroys the stacks, and waits until ns is gone.
+func (e *env) destroyAll(ctx context.Context, t *testing.T, ns string, stacks ...*stack) {
+	t.Helper()
+	for _, st := range stacks {
+		if err := st.destroy(ctx); err != nil {
+			t.Fatalf("destroy %s: %v", st.name, err)
+		}
+		if n, err := st.resourceCount(ctx); err != nil || n != 0 {
+			t.Errorf("stack %s holds %d resources after destroy (%v)", st.name, n, err)
+		}
+	}
+	if err := e.waitNamespaceGone(ctx, ns, 2*time.Minute); err != nil {
+		t.Error(err)
+	}
 }
 
 // faultyImage builds one of hack/images.sh's faulty releases.
@@ -122,9 +161,9 @@ const failBound = (dayTwoRollout + 15 + 90) * time.Second
 // badRelease deploys image under steady load: `pulumi up` must fail within
 // failBound naming one of reasons, no request may fail, and restoring good
 // then converges with nothing left to change.
-func (e *env) badRelease(ctx context.Context, t *testing.T, st *stack, image, good string, reasons ...string) {
+func (e *env) badRelease(ctx context.Context, t *testing.T, st *stack, ns, image, good string, reasons ...string) {
 	t.Helper()
-	url := e.mustURL(ctx, t, dayTwoNamespace)
+	url := e.mustURL(ctx, t, ns)
 	stop := steadyLoad(url)
 	st.set(ctx, t, map[string]string{"image": image})
 	start := time.Now()
@@ -153,7 +192,7 @@ func (e *env) badRelease(ctx context.Context, t *testing.T, st *stack, image, go
 	if rep.Failures != 0 {
 		t.Errorf("%d of %d requests failed while the bad release was tried and undone; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
 	}
-	e.assertLiveDeployment(ctx, t, dayTwoNamespace, good, dayTwoMinReplica)
+	e.assertLiveDeployment(ctx, t, ns, good, dayTwoMinReplica)
 	if _, err := st.preview(ctx, optpreview.ExpectNoChanges()); err != nil {
 		t.Errorf("preview after the restore is not clean: %v", err)
 	}

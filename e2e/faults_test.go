@@ -26,7 +26,7 @@ import (
 )
 
 const (
-	outageMessage = "Hello from dev, after an outage!"
+	outageMessage = "Hello, after an outage!"
 	// apiServerOutage is how long the API server stays down mid-update.
 	apiServerOutage = 10 * time.Second
 	// outageUpTimeout bounds the interrupted update: the provider may wait
@@ -34,13 +34,30 @@ const (
 	outageUpTimeout = 8 * time.Minute
 )
 
+// outageNamespace is TestAPIServerOutage's stack's namespace.
+const outageNamespace = "microstack-outage"
+
+// TestAPIServerOutage stops the API server in the middle of `pulumi up`.
+// The outage reaches every client of the cluster, so the test runs alone:
+// it is the one end-to-end test that is not parallel, and Go runs those
+// before the parallel ones.
+func TestAPIServerOutage(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	st := e.stack(ctx, t, "outage")
+	t.Cleanup(func() { _ = st.destroy(context.Background()) })
+	e.upDayTwo(ctx, t, st, outageNamespace, e.buildImage(t, "daytwo"))
+	e.apiServerOutageDuringUp(ctx, t, st, outageNamespace)
+	e.destroyAll(ctx, t, outageNamespace, st)
+}
+
 // apiServerOutageDuringUp stops the API server when `pulumi up` starts
 // updating the Deployment (the new ConfigMap already created), starts it
 // again, and then expects refresh and up to converge: one ConfigMap, the
 // one the pods read, no duplicate in the state, nothing left to change.
-func (e *env) apiServerOutageDuringUp(ctx context.Context, t *testing.T, dev *stack) {
+func (e *env) apiServerOutageDuringUp(ctx context.Context, t *testing.T, st *stack, ns string) {
 	t.Helper()
-	dev.set(ctx, t, map[string]string{"message": outageMessage})
+	st.set(ctx, t, map[string]string{"message": outageMessage})
 	ch := make(chan events.EngineEvent)
 	stopped := make(chan error, 1)
 	go func() {
@@ -60,7 +77,7 @@ func (e *env) apiServerOutageDuringUp(ctx context.Context, t *testing.T, dev *st
 	upErr := make(chan error, 1)
 	upStart := time.Now()
 	go func() {
-		_, err := dev.stack.Up(upCtx, optup.EventStreams(ch))
+		_, err := st.stack.Up(upCtx, optup.EventStreams(ch))
 		upErr <- err
 	}()
 	if err := <-stopped; err != nil {
@@ -76,17 +93,17 @@ func (e *env) apiServerOutageDuringUp(ctx context.Context, t *testing.T, dev *st
 	t.Logf("API server down for %v, restarted in %.1fs; the interrupted up returned after %.1fs: %v",
 		apiServerOutage, restart.Seconds(), time.Since(upStart).Seconds(), firstLine(err))
 
-	if _, err := dev.stack.Refresh(ctx, optrefresh.SuppressProgress()); err != nil {
+	if _, err := st.stack.Refresh(ctx, optrefresh.SuppressProgress()); err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
-	if _, _, err := dev.up(ctx); err != nil {
+	if _, _, err := st.up(ctx); err != nil {
 		t.Fatalf("up after the outage: %v", err)
 	}
-	if _, err := dev.preview(ctx, optpreview.ExpectNoChanges()); err != nil {
+	if _, err := st.preview(ctx, optpreview.ExpectNoChanges()); err != nil {
 		t.Errorf("preview after converging: %v", err)
 	}
-	e.assertStateMatchesCluster(ctx, t, dev, devNamespace)
-	if err := waitMessage(ctx, e.mustURL(ctx, t, devNamespace), outageMessage, time.Minute); err != nil {
+	e.assertStateMatchesCluster(ctx, t, st, ns)
+	if err := waitMessage(ctx, e.mustURL(ctx, t, ns), outageMessage, time.Minute); err != nil {
 		t.Error(err)
 	}
 }

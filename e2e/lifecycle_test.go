@@ -57,7 +57,6 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = dev.destroy(context.Background()) })
 	var ref, alertRules string
 	var upEnded time.Time
-	var in ingress
 
 	s.run("image is built and pushed by digest", func(t *testing.T) {
 		ref = e.buildImage(t, "e2e")
@@ -112,6 +111,30 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("second up changed %v", changed)
 		}
 	})
+	staging := e.stack(ctx, t, "staging")
+	t.Cleanup(func() { _ = staging.destroy(context.Background()) })
+	s.run("staging deploys beside dev without touching it", func(t *testing.T) {
+		e.stagingBesideDev(ctx, t, staging, ref)
+	})
+	// From here on dev and staging change only themselves: their steps run
+	// side by side.
+	image := ref
+	t.Run("dev", func(t *testing.T) {
+		t.Parallel()
+		e.devChanges(ctx, t, dev, image, alertRules)
+	})
+	t.Run("staging", func(t *testing.T) {
+		t.Parallel()
+		e.stagingChanges(ctx, t, staging, image)
+	})
+}
+
+// devChanges walks dev through the ingress, a rollout under load, the
+// NetworkPolicy, monitoring, a rebuild and a secret, and destroys it.
+func (e *env) devChanges(ctx context.Context, t *testing.T, dev *stack, ref, alertRules string) {
+	s := &steps{t: t}
+	defer func() { t.Logf("step timings:\n%s", s.report()) }()
+	var in ingress
 	s.run("the pull-request preview shows exactly a branch's changes", func(t *testing.T) {
 		e.pullRequestPreview(ctx, t, dev)
 	})
@@ -136,37 +159,21 @@ func TestEndToEnd(t *testing.T) {
 		e.operatorObjects(ctx, t, dev, alertRules)
 	})
 	s.run("an unchanged rebuild does not roll, a source change does", func(t *testing.T) {
-		if again := e.buildImage(t, "e2e"); again != ref {
-			t.Fatalf("rebuild without a source change gave %s, want the same digest %s", again, ref)
-		}
-		e.editSource(t, "app/internal/buildinfo/buildinfo.go", `Version = "dev"`, `Version = "dev-e2e"`)
-		changed := e.buildImage(t, "e2e")
-		if changed == ref {
-			t.Fatal("a source change produced the same digest")
-		}
-		dev.set(ctx, t, map[string]string{"image": changed})
-		got, err := dev.preview(ctx)
-		if err != nil {
-			t.Fatalf("preview: %v", err)
-		}
-		assertOps(t, got.changed(), ops{typeDeployment: apitype.OpUpdate})
-		if _, _, err := dev.up(ctx); err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		e.assertLiveDeployment(ctx, t, devNamespace, changed, 1)
-		ref = changed
+		e.rebuild(ctx, t, dev, ref)
 	})
 	s.run("a secret config value lands in plain text nowhere", func(t *testing.T) {
 		e.secretStaysSecret(ctx, t, dev)
 	})
-	s.run("an API server outage during up converges after it", func(t *testing.T) {
-		e.apiServerOutageDuringUp(ctx, t, dev)
+	s.run("destroy removes dev", func(t *testing.T) {
+		e.destroyAll(ctx, t, devNamespace, dev)
 	})
-	staging := e.stack(ctx, t, "staging")
-	t.Cleanup(func() { _ = staging.destroy(context.Background()) })
-	s.run("staging deploys beside dev without touching it", func(t *testing.T) {
-		e.stagingBesideDev(ctx, t, staging, ref)
-	})
+}
+
+// stagingChanges changes staging's autoscaler, validates its live objects,
+// scales it under load, does harm to its pods, and destroys it.
+func (e *env) stagingChanges(ctx context.Context, t *testing.T, staging *stack, ref string) {
+	s := &steps{t: t}
+	defer func() { t.Logf("step timings:\n%s", s.report()) }()
 	s.run("HPA bounds update in place", func(t *testing.T) {
 		e.changeHPABounds(ctx, t, staging)
 	})
@@ -191,21 +198,33 @@ func TestEndToEnd(t *testing.T) {
 	s.run("invalid config fails at preview and touches nothing", func(t *testing.T) {
 		e.invalidConfig(ctx, t, ref)
 	})
-	s.run("destroy removes everything", func(t *testing.T) {
-		for _, st := range []*stack{dev, staging} {
-			if err := st.destroy(ctx); err != nil {
-				t.Fatalf("destroy %s: %v", st.name, err)
-			}
-			if n, err := st.resourceCount(ctx); err != nil || n != 0 {
-				t.Errorf("stack %s holds %d resources after destroy (%v)", st.name, n, err)
-			}
-		}
-		for _, ns := range []string{devNamespace, stagingNamespace} {
-			if err := e.waitNamespaceGone(ctx, ns, 2*time.Minute); err != nil {
-				t.Error(err)
-			}
-		}
+	s.run("destroy removes staging", func(t *testing.T) {
+		e.destroyAll(ctx, t, stagingNamespace, staging)
 	})
+}
+
+// rebuild checks that building the unchanged source again gives ref's
+// digest, and that a source change gives another that rolls out alone.
+func (e *env) rebuild(ctx context.Context, t *testing.T, dev *stack, ref string) {
+	t.Helper()
+	if again := e.buildImage(t, "e2e"); again != ref {
+		t.Fatalf("rebuild without a source change gave %s, want the same digest %s", again, ref)
+	}
+	e.editSource(t, "app/internal/buildinfo/buildinfo.go", `Version = "dev"`, `Version = "dev-e2e"`)
+	changed := e.buildImage(t, "e2e")
+	if changed == ref {
+		t.Fatal("a source change produced the same digest")
+	}
+	dev.set(ctx, t, map[string]string{"image": changed})
+	got, err := dev.preview(ctx)
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	assertOps(t, got.changed(), ops{typeDeployment: apitype.OpUpdate})
+	if _, _, err := dev.up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	e.assertLiveDeployment(ctx, t, devNamespace, changed, 1)
 }
 
 func assertOps(t *testing.T, got, want ops) {

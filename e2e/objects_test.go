@@ -51,6 +51,12 @@ func programKinds() []kind {
 // as "PULUMI-TYPE ID", the ID as Pulumi records it: NAMESPACE/NAME, or NAME.
 func (e *env) objectsOf(ctx context.Context, t *testing.T, ns string) []string {
 	t.Helper()
+	return e.objectsWhere(ctx, t, ns, func(map[string]string) bool { return true })
+}
+
+// objectsWhere is objectsOf, keeping the objects whose labels keep accepts.
+func (e *env) objectsWhere(ctx context.Context, t *testing.T, ns string, keep func(labels map[string]string) bool) []string {
+	t.Helper()
 	var out []string
 	for _, k := range programKinds() {
 		if !k.namespaced && ns != metav1.NamespaceAll {
@@ -61,6 +67,9 @@ func (e *env) objectsOf(ctx context.Context, t *testing.T, ns string) []string {
 			t.Fatalf("listing %s: %v", k.resource.Resource, err)
 		}
 		for _, o := range list.Items {
+			if !keep(o.GetLabels()) {
+				continue
+			}
 			id := o.GetName()
 			if o.GetNamespace() != "" {
 				id = o.GetNamespace() + "/" + id

@@ -117,6 +117,14 @@ func assertRefused(t *testing.T, err error, wants ...string) {
 // context would fail against it.
 const elsewhereContext = "elsewhere"
 
+// TestOwnClusterAndProtect shows that a stack reaches only the cluster of
+// its kubeContext, and that protect keeps destroy from deleting anything.
+func TestOwnClusterAndProtect(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.ownClusterAndProtect(context.Background(), t, e.buildImage(t, "daytwo"))
+}
+
 // ownClusterAndProtect deploys a protected stack with a kubeconfig whose
 // current context is another cluster: it reaches only its own context; a
 // stack naming the other context, or none, is refused at preview; destroy

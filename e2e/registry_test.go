@@ -21,6 +21,13 @@ const (
 
 const privateNamespace = "microstack-private"
 
+// TestPrivateRegistry deploys from the registry that needs a login.
+func TestPrivateRegistry(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.privateRegistry(context.Background(), t, e.buildImage(t, "daytwo"))
+}
+
 // privateRegistry copies the app image to the registry that needs a login
 // and deploys it from there: without credentials `pulumi up` fails fast
 // naming the pull error; with the stack's secret credentials the pods pull

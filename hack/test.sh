@@ -18,6 +18,9 @@ export GOTOOLCHAIN=local
 
 # The whole end-to-end run, cluster start included, must end well inside CI's limit.
 E2E_TIMEOUT=${MICROSTACK_E2E_TIMEOUT:-50m}
+# The end-to-end tests mostly wait on rollouts, so they run side by side, each on stacks and
+# namespaces of its own (go test's default is one per core). TestAPIServerOutage alone runs first.
+E2E_PARALLEL=${MICROSTACK_E2E_PARALLEL:-10}
 
 log() { printf '\n--- %s\n' "$*"; }
 
@@ -39,6 +42,8 @@ static_checks() {
 unit_tests() {
 	log "go test (unit)"
 	go test -race -count=1 ./...
+	log "go test (unit, the profiling build)"
+	go test -race -count=1 -tags pprof -run 'Profiling|Pprof' ./app/
 	log "fuzz (${MICROSTACK_FUZZTIME:-10s} per target)"
 	hack/fuzz.sh
 }
@@ -46,10 +51,46 @@ unit_tests() {
 # cluster_running tells whether every service of the local environment is up already.
 cluster_running() { ! hack/cluster.sh status | awk 'NR > 1 && $3 == "down"' | grep -q .; }
 
-e2e_tests() {
-	log "tools (cached by version under ~/.cache/microstack)"
+# install_tools installs the Debian packages and builds the tools that are not cached yet.
+install_tools() {
 	hack/tools.sh apt
 	hack/tools.sh install
+}
+
+# TOOLS_LOG, when set, names the log of a tool build already started in the background.
+TOOLS_LOG=""
+TOOLS_PID=""
+
+# start_tools builds the tools in the background while the unit layer runs: on a new machine
+# the builds wait on downloads and links for a good part of their time. What the static checks
+# need (the Debian packages, actionlint) comes first, so that no tool is built twice at once.
+start_tools() {
+	log "tools: Debian packages and actionlint"
+	hack/tools.sh apt
+	hack/tools.sh install actionlint
+	TOOLS_LOG=$(mktemp)
+	hack/tools.sh install >"$TOOLS_LOG" 2>&1 &
+	TOOLS_PID=$!
+	trap 'kill "$TOOLS_PID" 2>/dev/null || true' EXIT
+	log "tools: building the rest in the background (log: $TOOLS_LOG)"
+}
+
+# tools_ready waits for the background build, or builds here when none was started.
+tools_ready() {
+	log "tools (cached by version under ~/.cache/microstack)"
+	if [[ -z $TOOLS_PID ]]; then
+		install_tools
+		return
+	fi
+	local status=0
+	wait "$TOOLS_PID" || status=$?
+	cat "$TOOLS_LOG"
+	rm -f "$TOOLS_LOG"
+	return "$status"
+}
+
+e2e_tests() {
+	tools_ready
 	# The alert rules' unit tests need promtool, which the tools step has just built.
 	log "alert rules (promtool check rules, promtool test rules)"
 	MICROSTACK_PROMTOOL=$(hack/tools.sh path promtool) go test -count=1 -v -run TestRulesWithPromtool ./infra/alerts/
@@ -62,7 +103,7 @@ e2e_tests() {
 	fi
 	eval "$(hack/cluster.sh env)"
 	log "go test (end-to-end)"
-	MICROSTACK_E2E=1 go test -count=1 -v -timeout "$E2E_TIMEOUT" ./e2e/
+	MICROSTACK_E2E=1 go test -count=1 -v -parallel "$E2E_PARALLEL" -timeout "$E2E_TIMEOUT" ./e2e/
 }
 
 main() {
@@ -75,6 +116,7 @@ main() {
 		e2e_tests
 		;;
 	all)
+		start_tools
 		static_checks
 		unit_tests
 		e2e_tests
