@@ -14,6 +14,7 @@ import (
 	"github.com/microstack/microstack/app/internal/config"
 	"github.com/microstack/microstack/app/internal/logwriter"
 	"github.com/microstack/microstack/app/internal/server"
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // Exit codes; a distinct one for configuration errors lets an operator
@@ -53,6 +54,15 @@ func run(ctx context.Context, lookup func(string) (string, bool), stdout, stderr
 	logs := logwriter.New(stdout, logBufferSize, logFlushInterval)
 	defer logs.Close()
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.PprofAddr != "" {
+		stopProfiling, err := startProfiling(cfg.PprofAddr, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "microstack: %v\n", &config.VarError{Name: contract.EnvPprofAddr, Value: cfg.PprofAddr,
+				Problem: "cannot be listened on (" + err.Error() + ")", Fix: "choose a free port, or unset it"})
+			return exitConfig
+		}
+		defer stopProfiling()
+	}
 	build := buildinfo.Get()
 	logger.Info("starting microstack",
 		slog.String("version", build.Version),

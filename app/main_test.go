@@ -61,18 +61,48 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+func TestRunRejectsBadPprofAddr(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), env(map[string]string{"APP_PPROF_ADDR": "6060"}), &stdout, &stderr)
+	want := `APP_PPROF_ADDR: "6060" is not HOST:PORT: set HOST:PORT, such as 127.0.0.1:6060`
+	if code != exitConfig || !strings.Contains(stderr.String(), want) {
+		t.Errorf("run() = %d, stderr %q; want %d and %q", code, stderr.String(), exitConfig, want)
+	}
+}
+
 func TestRunServesUntilCancelled(t *testing.T) {
+	r := startRun(t, nil)
+	code := r.stop(t)
+	if code != exitOK {
+		t.Errorf("run() = %d, want %d\n%s", code, exitOK, r.stdout.String())
+	}
+	for _, want := range []string{`"msg":"starting microstack"`, `"msg":"server listening"`, `"msg":"server stopped"`} {
+		if !strings.Contains(r.stdout.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, r.stdout.String())
+		}
+	}
+}
+
+// running is run serving in the background.
+type running struct {
+	stdout, stderr syncBuffer
+	cancel         context.CancelFunc
+	done           chan int
+}
+
+// startRun starts run on a free port with extra variables and waits until
+// it answers /healthz.
+func startRun(t *testing.T, extra map[string]string) *running {
+	t.Helper()
 	port := freePort(t)
+	vars := map[string]string{"APP_PORT": strconv.Itoa(port), "APP_DRAIN_DELAY": "0s"}
+	for k, v := range extra {
+		vars[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, env(map[string]string{
-			"APP_PORT":        strconv.Itoa(port),
-			"APP_DRAIN_DELAY": "0s",
-		}), &stdout, &stderr)
-	}()
+	r := &running{cancel: cancel, done: make(chan int, 1)}
+	t.Cleanup(cancel)
+	go func() { r.done <- run(ctx, env(vars), &r.stdout, &r.stderr) }()
 
 	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/healthz"
 	client := &http.Client{Timeout: time.Second}
@@ -81,27 +111,25 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
-			break
+			return r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server never answered: %v\nstderr: %s\nstdout: %s", err, stderr.String(), stdout.String())
+			t.Fatalf("server never answered: %v\nstderr: %s\nstdout: %s", err, r.stderr.String(), r.stdout.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
 
-	cancel()
+// stop cancels run and returns its exit code.
+func (r *running) stop(t *testing.T) int {
+	t.Helper()
+	r.cancel()
 	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("run() = %d, want %d\n%s", code, exitOK, stdout.String())
-		}
+	case code := <-r.done:
+		return code
 	case <-time.After(5 * time.Second):
 		t.Fatal("run did not return after cancellation")
-	}
-	for _, want := range []string{`"msg":"starting microstack"`, `"msg":"server listening"`, `"msg":"server stopped"`} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("logs lack %s:\n%s", want, stdout.String())
-		}
+		return -1
 	}
 }
 

@@ -3,33 +3,25 @@
 package main
 
 import (
-	"fmt"
+	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
+	"time"
 )
 
-// envPprofAddr names the variable that, in a profiling build, sets the
-// address net/http/pprof is served on, e.g. 127.0.0.1:6060. The endpoints
-// stay off the service's own listener and out of its routes and metrics.
-//
-// Only a build with the pprof tag has them:
+// startProfiling serves net/http/pprof on addr, off the service's own
+// listener and out of its routes and metrics, until stop is called. Only a
+// build with the pprof tag has it:
 //
 //	go build -tags pprof -o microstack-pprof ./app
 //
 // The image is built without it.
-const envPprofAddr = "APP_PPROF_ADDR"
-
-func init() {
-	addr, ok := os.LookupEnv(envPprofAddr)
-	if !ok {
-		return
-	}
+func startProfiling(addr string, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "microstack: %s: %v\n", envPprofAddr, err)
-		os.Exit(exitConfig)
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -37,10 +29,14 @@ func init() {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	// A profile may take as long as it asks for; its headers may not.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		// The profiling listener lives as long as the process; if it
-		// fails, the service goes on without it.
-		err := http.Serve(ln, mux)
-		fmt.Fprintf(os.Stderr, "microstack: pprof: %v\n", err)
+		// If the profiling listener fails, the service goes on without it.
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("pprof listener failed", slog.String("error", err.Error()))
+		}
 	}()
+	logger.Info("serving net/http/pprof", slog.String("addr", ln.Addr().String()))
+	return func() { _ = srv.Close() }, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/microstack/microstack/bench/internal/loadavg"
 	"github.com/microstack/microstack/bench/load"
+	"github.com/microstack/microstack/internal/contract"
 )
 
 const (
@@ -83,7 +84,7 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 	}
 	var quiet *process // the service with its request logs off
 	if b.opts.nolog {
-		if quiet, err = startApp(ctx, bins.app, b.opts.message, []string{"APP_LOG_LEVEL=warn"}); err != nil {
+		if quiet, err = startApp(ctx, bins.app, b.opts.message, []string{contract.EnvLogLevel + "=warn"}); err != nil {
 			return err
 		}
 		defer quiet.stop()

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 const (
@@ -68,16 +70,16 @@ func launch(name, bin string, port int, args, env []string) (*process, error) {
 func appEnv(port int, message string, extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "APP_") {
+		if !strings.HasPrefix(kv, contract.EnvPrefix) {
 			env = append(env, kv)
 		}
 	}
 	return append(env, append([]string{
-		"APP_PORT=" + strconv.Itoa(port),
-		"APP_MESSAGE=" + message,
-		"APP_LOG_LEVEL=info",
+		contract.EnvPort + "=" + strconv.Itoa(port),
+		contract.EnvMessage + "=" + message,
+		contract.EnvLogLevel + "=info",
 		// Nothing is in flight when the bench stops the service.
-		"APP_DRAIN_DELAY=0s",
+		contract.EnvDrainDelay + "=0s",
 	}, extra...)...)
 }
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // topFrames is how many functions of the profile the report lists.
@@ -26,7 +28,7 @@ func (b *bench) cpuProfile(ctx context.Context, bins binaries) (string, error) {
 		return "", err
 	}
 	pprofAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(pprofPort))
-	app, err := startApp(ctx, bins.appProfiling, b.opts.message, []string{"APP_PPROF_ADDR=" + pprofAddr})
+	app, err := startApp(ctx, bins.appProfiling, b.opts.message, []string{contract.EnvPprofAddr + "=" + pprofAddr})
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,8 @@ package stackconfig
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // Config is everything one stack declares, typed and validated.
@@ -159,23 +161,20 @@ const (
 	ServiceTypeLoadBalancer = "LoadBalancer"
 )
 
-// Log levels the app accepts.
-var logLevels = []string{"debug", "info", "warn", "error"}
-
 // Defaults returns the value every key takes when the stack leaves it out.
 // Pulumi.yaml declares the same defaults; a test keeps the two in step.
 func Defaults() Config {
 	return Config{
 		Name:            "microstack",
 		CreateNamespace: true,
-		App:             App{Message: "Hello, World!", LogLevel: "info"},
+		App:             App{Message: contract.DefaultMessage, LogLevel: contract.DefaultLogLevel},
 		Scaling: Scaling{
 			Replicas: 1, MinReplicas: 1, MaxReplicas: 3, CPUUtilization: 70,
 		},
 		Resources: Resources{
 			CPURequest: "50m", CPULimit: "500m", MemoryRequest: "32Mi", MemoryLimit: "64Mi",
 		},
-		Network:   Network{ContainerPort: 8080, ServiceType: ServiceTypeClusterIP, ServicePort: 80},
+		Network:   Network{ContainerPort: contract.DefaultPort, ServiceType: ServiceTypeClusterIP, ServicePort: 80},
 		Lifecycle: Lifecycle{PreStopSeconds: 5, DrainSeconds: 3, ShutdownTimeoutSeconds: 10, RolloutTimeoutSeconds: 300},
 		Ingress:   Ingress{Path: "/"},
 		NetworkPolicy: NetworkPolicy{
@@ -201,11 +200,11 @@ func InstanceLabel(name, stack string) string { return name + "-" + stack }
 // AppEnv is the service's environment, the contents of its ConfigMap.
 func (c Config) AppEnv() map[string]string {
 	return map[string]string{
-		"APP_PORT":             strconv.Itoa(c.Network.ContainerPort),
-		"APP_MESSAGE":          c.App.Message,
-		"APP_LOG_LEVEL":        c.App.LogLevel,
-		"APP_DRAIN_DELAY":      strconv.Itoa(c.Lifecycle.DrainSeconds) + "s",
-		"APP_SHUTDOWN_TIMEOUT": strconv.Itoa(c.Lifecycle.ShutdownTimeoutSeconds) + "s",
+		contract.EnvPort:            strconv.Itoa(c.Network.ContainerPort),
+		contract.EnvMessage:         c.App.Message,
+		contract.EnvLogLevel:        c.App.LogLevel,
+		contract.EnvDrainDelay:      strconv.Itoa(c.Lifecycle.DrainSeconds) + "s",
+		contract.EnvShutdownTimeout: strconv.Itoa(c.Lifecycle.ShutdownTimeoutSeconds) + "s",
 	}
 }
 

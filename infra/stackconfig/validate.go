@@ -6,19 +6,26 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // Bounds the settings are checked against.
 const (
 	maxReplicas         = 100
-	maxMessageBytes     = 256 // the app refuses longer messages at start
 	minUnprivilegedPort = 1024
 	maxPort             = 65535
-	maxLifecycleSecond  = 300
+	// A pre-stop pause longer than the app's own bounds would only delay
+	// every rollout.
+	maxPreStopSeconds = 300
+	// The app refuses a longer drain or shutdown at start.
+	maxDrainSeconds    = int(contract.MaxDrainDelay / time.Second)
+	maxShutdownSeconds = int(contract.MaxShutdownTimeout / time.Second)
 	// A rollout needs time to pull, start and probe a pod; an hour is
 	// longer than any release should be left half done.
 	minRolloutSeconds = 30
@@ -112,14 +119,14 @@ func (c Config) validateNamespaceOwner(p *problems) {
 func (c Config) validateApp(p *problems) {
 	switch m := c.App.Message; {
 	case m == "":
-		p.add(KeyMessage, `pulumi config set message "Hello, World!"`, "must not be empty")
-	case len(m) > maxMessageBytes || !utf8.ValidString(m):
-		p.add(KeyMessage, "use at most 256 bytes of UTF-8 text", "is %d bytes or not valid UTF-8", len(m))
+		p.add(KeyMessage, fmt.Sprintf("pulumi config set message %q", contract.DefaultMessage), "must not be empty")
+	case len(m) > contract.MaxMessageBytes || !utf8.ValidString(m):
+		p.add(KeyMessage, fmt.Sprintf("use at most %d bytes of UTF-8 text", contract.MaxMessageBytes), "is %d bytes or not valid UTF-8", len(m))
 	}
 	if strings.ContainsRune(c.App.Message, 0) {
 		p.add(KeyMessage, "remove the NUL character", "contains a NUL character, which no process environment can hold")
 	}
-	oneOf(p, KeyLogLevel, c.App.LogLevel, logLevels)
+	oneOf(p, KeyLogLevel, c.App.LogLevel, contract.LogLevels())
 }
 
 func (c Config) validateImage(p *problems) {
@@ -207,9 +214,9 @@ func (c Config) validateNetwork(p *problems) {
 
 func (c Config) validateLifecycle(p *problems) {
 	l := c.Lifecycle
-	intRange(p, KeyPreStopSeconds, l.PreStopSeconds, 0, maxLifecycleSecond)
-	intRange(p, KeyDrainSeconds, l.DrainSeconds, 0, maxLifecycleSecond)
-	intRange(p, KeyShutdownTimeoutSeconds, l.ShutdownTimeoutSeconds, 1, maxLifecycleSecond)
+	intRange(p, KeyPreStopSeconds, l.PreStopSeconds, 0, maxPreStopSeconds)
+	intRange(p, KeyDrainSeconds, l.DrainSeconds, 0, maxDrainSeconds)
+	intRange(p, KeyShutdownTimeoutSeconds, l.ShutdownTimeoutSeconds, 1, maxShutdownSeconds)
 	intRange(p, KeyRolloutTimeoutSeconds, l.RolloutTimeoutSeconds, minRolloutSeconds, maxRolloutSeconds)
 }
 
@@ -224,8 +231,8 @@ func (c Config) validateSecretEnv(p *problems) {
 		switch {
 		case !envNamePattern.MatchString(name):
 			p.add(KeySecretEnv, fix, "%q is not a valid environment variable name", name)
-		case strings.HasPrefix(name, "APP_"):
-			p.add(KeySecretEnv, "rename it: APP_* variables come from the ConfigMap", "%q would shadow the app's settings", name)
+		case strings.HasPrefix(name, contract.EnvPrefix):
+			p.add(KeySecretEnv, "rename it: "+contract.EnvPrefix+"* variables come from the ConfigMap", "%q would shadow the app's settings", name)
 		case c.SecretEnv[name] == "":
 			p.add(KeySecretEnv, fix, "%q has an empty value", name)
 		case strings.ContainsRune(c.SecretEnv[name], 0) || len(c.SecretEnv[name]) > maxEnvValueBytes:

@@ -5,26 +5,14 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
-// Names of the environment variables that Load reads.
+// Defaults used for unset variables (the port and message are the
+// contract's).
 const (
-	EnvPort              = "APP_PORT"
-	EnvMessage           = "APP_MESSAGE"
-	EnvLogLevel          = "APP_LOG_LEVEL"
-	EnvDrainDelay        = "APP_DRAIN_DELAY"
-	EnvShutdownTimeout   = "APP_SHUTDOWN_TIMEOUT"
-	EnvReadHeaderTimeout = "APP_READ_HEADER_TIMEOUT"
-	EnvReadTimeout       = "APP_READ_TIMEOUT"
-	EnvWriteTimeout      = "APP_WRITE_TIMEOUT"
-	EnvIdleTimeout       = "APP_IDLE_TIMEOUT"
-	EnvMaxHeaderBytes    = "APP_MAX_HEADER_BYTES"
-)
-
-// Defaults used for unset variables.
-const (
-	DefaultPort              = 8080
-	DefaultMessage           = "Hello, World!"
+	// DefaultLogLevel is contract.DefaultLogLevel; a test keeps them equal.
 	DefaultLogLevel          = slog.LevelInfo
 	DefaultDrainDelay        = 5 * time.Second
 	DefaultShutdownTimeout   = 10 * time.Second
@@ -39,15 +27,6 @@ const (
 const (
 	minPort = 1
 	maxPort = 65535
-
-	// MaxMessageBytes caps APP_MESSAGE; the message is a greeting, not a
-	// payload, and a cap keeps a bad ConfigMap from bloating every response.
-	MaxMessageBytes = 256
-
-	// Five minutes is far beyond any sane endpoints-propagation delay or
-	// request duration; a larger value is almost certainly a unit mistake.
-	maxDrainDelay      = 5 * time.Minute
-	maxShutdownTimeout = 5 * time.Minute
 
 	// Below 1 KiB ordinary browser and proxy headers no longer fit; above
 	// 1 MiB a handful of clients can pin a lot of memory.
@@ -76,13 +55,17 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
+
+	// PprofAddr is where a profiling build serves net/http/pprof, off the
+	// service's own listener; empty means nowhere.
+	PprofAddr string
 }
 
 // Default returns the configuration used when no variable is set.
 func Default() Config {
 	return Config{
-		Port:              DefaultPort,
-		Message:           DefaultMessage,
+		Port:              contract.DefaultPort,
+		Message:           contract.DefaultMessage,
 		LogLevel:          DefaultLogLevel,
 		DrainDelay:        DefaultDrainDelay,
 		ShutdownTimeout:   DefaultShutdownTimeout,
@@ -114,5 +97,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("write_timeout", c.WriteTimeout.String()),
 		slog.String("idle_timeout", c.IdleTimeout.String()),
 		slog.Int("max_header_bytes", c.MaxHeaderBytes),
+		slog.String("pprof_addr", c.PprofAddr),
 	)
 }

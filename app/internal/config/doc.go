@@ -19,6 +19,7 @@
 //	APP_WRITE_TIMEOUT        duration  10s            more than 0s
 //	APP_IDLE_TIMEOUT         duration  60s            more than 0s
 //	APP_MAX_HEADER_BYTES     integer   16384          1024 to 1048576
+//	APP_PPROF_ADDR           address   (none)         HOST:PORT, port 0 to 65535
 //
 // Durations use Go syntax (time.ParseDuration): "250ms", "5s", "1m30s". A
 // bare number other than 0 has no unit and is rejected.
@@ -31,7 +32,8 @@
 // terminationGracePeriodSeconds or the kubelet kills the process mid-drain.
 //
 // The remaining durations and APP_MAX_HEADER_BYTES set the fields of the
-// same name on net/http.Server.
+// same name on net/http.Server. APP_PPROF_ADDR serves net/http/pprof in a
+// build with the pprof tag only; other builds log that they ignore it.
 //
 // Load reports every invalid variable at once, each as a *VarError naming
 // the variable and the fix, so one failed rollout shows the whole problem:

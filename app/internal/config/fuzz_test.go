@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 func FuzzLoad(f *testing.F) {
@@ -13,10 +15,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add("0x50", "caf\xe9", "INFO+2", "1e3s", "+5s", ".5s", "5.s", "1h1h", "9223372036854775807ns", "-0")
 	f.Fuzz(func(t *testing.T, port, message, level, drain, shutdown, readHeader, read, write, idle, maxHeader string) {
 		vars := map[string]string{
-			EnvPort: port, EnvMessage: message, EnvLogLevel: level,
-			EnvDrainDelay: drain, EnvShutdownTimeout: shutdown,
-			EnvReadHeaderTimeout: readHeader, EnvReadTimeout: read,
-			EnvWriteTimeout: write, EnvIdleTimeout: idle, EnvMaxHeaderBytes: maxHeader,
+			contract.EnvPort: port, contract.EnvMessage: message, contract.EnvLogLevel: level,
+			contract.EnvDrainDelay: drain, contract.EnvShutdownTimeout: shutdown,
+			contract.EnvReadHeaderTimeout: readHeader, contract.EnvReadTimeout: read,
+			contract.EnvWriteTimeout: write, contract.EnvIdleTimeout: idle, contract.EnvMaxHeaderBytes: maxHeader,
 		}
 		c, err := Load(env(vars))
 		if err != nil {
@@ -51,11 +53,11 @@ func checkBounds(t *testing.T, c Config) {
 	switch {
 	case c.Port < minPort || c.Port > maxPort:
 		t.Errorf("accepted port %d", c.Port)
-	case c.Message == "" || len(c.Message) > MaxMessageBytes || !utf8.ValidString(c.Message):
+	case c.Message == "" || len(c.Message) > contract.MaxMessageBytes || !utf8.ValidString(c.Message):
 		t.Errorf("accepted message %q", c.Message)
-	case c.DrainDelay < 0 || c.DrainDelay > maxDrainDelay:
+	case c.DrainDelay < 0 || c.DrainDelay > contract.MaxDrainDelay:
 		t.Errorf("accepted drain delay %v", c.DrainDelay)
-	case c.ShutdownTimeout <= 0 || c.ShutdownTimeout > maxShutdownTimeout:
+	case c.ShutdownTimeout <= 0 || c.ShutdownTimeout > contract.MaxShutdownTimeout:
 		t.Errorf("accepted shutdown timeout %v", c.ShutdownTimeout)
 	case c.ReadHeaderTimeout <= 0 || c.ReadTimeout <= 0 || c.WriteTimeout <= 0 || c.IdleTimeout <= 0:
 		t.Errorf("accepted non-positive server timeout in %+v", c)

@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/microstack/microstack/internal/contract"
 )
 
 // Load reads the configuration through lookup, which has the signature of
@@ -18,16 +22,17 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c := Default()
 	l := loader{lookup: lookup}
 
-	l.intVar(&c.Port, EnvPort, minPort, maxPort)
-	l.messageVar(&c.Message, EnvMessage)
-	l.levelVar(&c.LogLevel, EnvLogLevel)
-	l.durationVar(&c.DrainDelay, EnvDrainDelay, durationRule{allowZero: true, max: maxDrainDelay})
-	l.durationVar(&c.ShutdownTimeout, EnvShutdownTimeout, durationRule{max: maxShutdownTimeout})
-	l.durationVar(&c.ReadHeaderTimeout, EnvReadHeaderTimeout, durationRule{})
-	l.durationVar(&c.ReadTimeout, EnvReadTimeout, durationRule{})
-	l.durationVar(&c.WriteTimeout, EnvWriteTimeout, durationRule{})
-	l.durationVar(&c.IdleTimeout, EnvIdleTimeout, durationRule{})
-	l.intVar(&c.MaxHeaderBytes, EnvMaxHeaderBytes, minMaxHeaderBytes, maxMaxHeaderBytes)
+	l.intVar(&c.Port, contract.EnvPort, minPort, maxPort)
+	l.messageVar(&c.Message, contract.EnvMessage)
+	l.levelVar(&c.LogLevel, contract.EnvLogLevel)
+	l.durationVar(&c.DrainDelay, contract.EnvDrainDelay, durationRule{allowZero: true, max: contract.MaxDrainDelay})
+	l.durationVar(&c.ShutdownTimeout, contract.EnvShutdownTimeout, durationRule{max: contract.MaxShutdownTimeout})
+	l.durationVar(&c.ReadHeaderTimeout, contract.EnvReadHeaderTimeout, durationRule{})
+	l.durationVar(&c.ReadTimeout, contract.EnvReadTimeout, durationRule{})
+	l.durationVar(&c.WriteTimeout, contract.EnvWriteTimeout, durationRule{})
+	l.durationVar(&c.IdleTimeout, contract.EnvIdleTimeout, durationRule{})
+	l.intVar(&c.MaxHeaderBytes, contract.EnvMaxHeaderBytes, minMaxHeaderBytes, maxMaxHeaderBytes)
+	l.addrVar(&c.PprofAddr, contract.EnvPprofAddr)
 
 	if err := errors.Join(l.errs...); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
@@ -126,31 +131,43 @@ func (l *loader) durationVar(dst *time.Duration, name string, rule durationRule)
 }
 
 func (l *loader) levelVar(dst *slog.Level, name string) {
-	const fix = "set one of debug, info, warn, error"
+	levels := contract.LogLevels()
+	fix := "set one of " + strings.Join(levels, ", ")
 	raw, s, ok := l.trimmed(name, fix)
 	if !ok {
 		return
 	}
 	// slog.Level.UnmarshalText would also accept forms such as "INFO+2";
-	// the deployment only ever needs the four named levels.
-	switch strings.ToLower(s) {
-	case "debug":
-		*dst = slog.LevelDebug
-	case "info":
-		*dst = slog.LevelInfo
-	case "warn":
-		*dst = slog.LevelWarn
-	case "error":
-		*dst = slog.LevelError
-	default:
+	// the deployment only ever needs the named levels, which are slog's.
+	if !slices.Contains(levels, strings.ToLower(s)) || dst.UnmarshalText([]byte(s)) != nil {
 		l.fail(name, raw, "is not a log level", fix)
 	}
+}
+
+// addrVar reads a HOST:PORT listen address; the host may be empty (every
+// interface) and the port 0 (any free one).
+func (l *loader) addrVar(dst *string, name string) {
+	const fix = "set HOST:PORT, such as 127.0.0.1:6060"
+	raw, s, ok := l.trimmed(name, fix)
+	if !ok {
+		return
+	}
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		l.fail(name, raw, "is not HOST:PORT", fix)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > maxPort {
+		l.fail(name, raw, "has no port from 0 to 65535", fix)
+		return
+	}
+	*dst = s
 }
 
 // messageVar is not trimmed: leading or trailing spaces in a greeting may
 // be deliberate.
 func (l *loader) messageVar(dst *string, name string) {
-	fix := fmt.Sprintf("set 1 to %d bytes of UTF-8 text", MaxMessageBytes)
+	fix := fmt.Sprintf("set 1 to %d bytes of UTF-8 text", contract.MaxMessageBytes)
 	s, set := l.lookup(name)
 	switch {
 	case !set:
@@ -158,7 +175,7 @@ func (l *loader) messageVar(dst *string, name string) {
 		l.fail(name, s, "is empty", fix)
 	case !utf8.ValidString(s):
 		l.fail(name, s, "is not valid UTF-8", fix)
-	case len(s) > MaxMessageBytes:
+	case len(s) > contract.MaxMessageBytes:
 		l.fail(name, s, fmt.Sprintf("is too long (%d bytes)", len(s)), fix)
 	default:
 		*dst = s
