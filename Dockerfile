@@ -12,23 +12,13 @@ WORKDIR /src
 # the go command from fetching another toolchain behind the image's back.
 ENV CGO_ENABLED=0 GOTOOLCHAIN=local
 
-COPY go.mod go.sum ./
-# The module also holds the Pulumi program, whose dependency graph the
-# service never imports. Only the modules that ./app/... builds from are
-# downloaded, which keeps this layer small and cached until go.mod changes.
-# The list is what
-#   go list -deps -f '{{with .Module}}{{.Path}}{{end}}' ./app/... | sort -u
-# reports, less the main module; app/dockerfile_test.go keeps it in sync.
-RUN go mod download \
-	github.com/beorn7/perks \
-	github.com/cespare/xxhash/v2 \
-	github.com/munnerz/goautoneg \
-	github.com/prometheus/client_golang \
-	github.com/prometheus/client_model \
-	github.com/prometheus/common \
-	github.com/prometheus/procfs \
-	golang.org/x/sys \
-	google.golang.org/protobuf
+# The service's own module files: the root go.mod and go.sum pruned to what
+# ./app/... builds from (hack/service-mod.sh writes them, app/dockerfile_test.go
+# keeps them current). The Pulumi program's dependencies stay out of the build
+# context, so bumping them changes neither this layer nor the image.
+COPY app/service.mod ./go.mod
+COPY app/service.sum ./go.sum
+RUN go mod download
 
 COPY app/ ./app/
 # The facts the service shares with the program that deploys it.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,51 +14,31 @@ import (
 // package's directory, which is where go test runs it.
 const repoRoot = ".."
 
-// TestDockerfileDownloadsExactlyTheServiceModules keeps the Dockerfile's
-// `go mod download` list equal to the modules the service imports. A
-// missing module fails the image build, whose build step runs with
-// GOPROXY=off; a stale extra one silently bloats the image's cache layer.
-func TestDockerfileDownloadsExactlyTheServiceModules(t *testing.T) {
-	goBin, dockerfile := goAndDockerfile(t)
-	got, err := downloadedModules(dockerfile)
-	if err != nil {
-		t.Fatal(err)
+// TestServiceModFilesAreCurrent keeps app/service.mod and app/service.sum,
+// which the image is built from, equal to what hack/service-mod.sh makes of
+// the root go.mod and go.sum now: a module the service gained fails the
+// image build (its build step runs with GOPROXY=off), a version that moved
+// on would build another binary than `go build ./app`.
+func TestServiceModFilesAreCurrent(t *testing.T) {
+	goAndDockerfile(t)
+	dir := t.TempDir()
+	cmd := exec.Command("bash", filepath.Join(repoRoot, "hack", "service-mod.sh"), dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("hack/service-mod.sh: %v\n%s", err, out)
 	}
-	want := serviceModules(t, goBin)
-	if sorted := slices.Sorted(slices.Values(got)); !slices.Equal(sorted, want) {
-		t.Errorf("Dockerfile downloads\n\t%s\nbut ./app/... builds from\n\t%s",
-			strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
-	if !slices.IsSorted(got) {
-		t.Errorf("Dockerfile module list is not sorted, which makes diffs noisy:\n\t%s", strings.Join(got, "\n\t"))
-	}
-}
-
-// downloadedModules returns the module paths of the Dockerfile's
-// single `RUN go mod download` instruction.
-func downloadedModules(dockerfile string) ([]string, error) {
-	var found [][]string
-	for _, instr := range instructions(dockerfile) {
-		fields := strings.Fields(instr)
-		if len(fields) < 4 || !strings.EqualFold(fields[0], "RUN") ||
-			fields[1] != "go" || fields[2] != "mod" || fields[3] != "download" {
-			continue
+	for _, name := range []string{"service.mod", "service.sum"} {
+		want, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
 		}
-		var mods []string
-		for _, f := range fields[4:] {
-			if f == "&&" || f == ";" {
-				break
-			}
-			if !strings.HasPrefix(f, "-") {
-				mods = append(mods, f)
-			}
+		got, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		found = append(found, mods)
+		if !bytes.Equal(got, want) {
+			t.Errorf("app/%s is stale: run hack/service-mod.sh. It should read:\n%s", name, want)
+		}
 	}
-	if len(found) != 1 || len(found[0]) == 0 {
-		return nil, fmt.Errorf("Dockerfile has %d `RUN go mod download <modules>` instructions, want exactly 1 with a module list", len(found))
-	}
-	return found[0], nil
 }
 
 // instructions splits a Dockerfile into instructions, joining continued
@@ -84,67 +63,6 @@ func instructions(dockerfile string) []string {
 		out = append(out, cur.String())
 	}
 	return out
-}
-
-// serviceModules returns the sorted modules, other than the main module,
-// that provide packages to ./app/... as built for the image: Linux without
-// cgo, whatever the host is.
-func serviceModules(t *testing.T, goBin string) []string {
-	t.Helper()
-	mainModule := goList(t, goBin, "-m")
-	if len(mainModule) != 1 {
-		t.Fatalf("go list -m reported %q, want one main module", mainModule)
-	}
-	mods := goList(t, goBin, "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./app/...")
-	slices.Sort(mods)
-	mods = slices.Compact(mods)
-	return slices.DeleteFunc(mods, func(m string) bool { return m == mainModule[0] })
-}
-
-func TestDownloadedModules(t *testing.T) {
-	tests := []struct {
-		name       string
-		dockerfile string
-		want       []string
-		wantErr    bool
-	}{
-		{
-			name:       "continued lines and comments",
-			dockerfile: "FROM x\n# go mod download not/this\nRUN go mod download \\\n\ta.example/one \\\n\t# inside\n\tb.example/two\nCOPY . .\n",
-			want:       []string{"a.example/one", "b.example/two"},
-		},
-		{
-			name:       "flags and chained commands",
-			dockerfile: "RUN go mod download -x a.example/one && go build ./...\n",
-			want:       []string{"a.example/one"},
-		},
-		{
-			name:       "download everything",
-			dockerfile: "RUN go mod download\n",
-			wantErr:    true,
-		},
-		{
-			name:       "no download",
-			dockerfile: "FROM x\nRUN go build ./...\n",
-			wantErr:    true,
-		},
-		{
-			name:       "two downloads",
-			dockerfile: "RUN go mod download a.example/one\nRUN go mod download b.example/two\n",
-			wantErr:    true,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := downloadedModules(tt.dockerfile)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("downloadedModules() error = %v, wantErr %v", err, tt.wantErr)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("downloadedModules() = %q, want %q", got, tt.want)
-			}
-		})
-	}
 }
 
 // TestDockerfileCopiesEveryServicePackage checks that the build context
