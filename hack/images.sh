@@ -295,8 +295,10 @@ cmd_app() {
   cmd_base
   ref=$REGISTRY/microstack:$tag
   log "$ref: building $context/Dockerfile"
-  # VERSION and COMMIT are stamped into the binary by the root Dockerfile.
+  # VERSION and COMMIT are stamped into the binary by the root Dockerfile. The registry's copy of
+  # the tag, pushed with its cache metadata inline, lends its layers to an engine that lacks them.
   "$DOCKER" build --progress plain \
+    --cache-from "$ref" --build-arg BUILDKIT_INLINE_CACHE=1 \
     --build-arg "BUILDER_IMAGE=$(ref_of go-builder)" \
     --build-arg "RUNTIME_IMAGE=$(ref_of static)" \
     --build-arg "VERSION=$tag" \

@@ -37,10 +37,20 @@ done
   echo ")"
 } >"$work/go.mod"
 cp go.sum "$work/go.sum"
-# -e: tidy also looks for the test dependencies of the modules' own packages, which the service
-# never builds and the module cache need not hold.
+# tidy writes go.mod (direct and indirect requirements). -e: it also looks for the test
+# dependencies of the modules' own packages, which the service never builds and the module cache
+# need not hold; so its go.sum depends on what the cache holds, and go.sum is made anew below.
 (cd "$work" && go mod tidy -e 2>/dev/null)
+# go.sum: exactly the lines the build reads, taken from the cache, each of which the root go.sum
+# must hold with the same hash (the checksum database vouched for them there).
+: >"$work/go.sum"
+(cd "$work" && GOSUMDB=off go build -o /dev/null ./app)
+sort -o "$work/go.sum" "$work/go.sum"
+if unvouched=$(grep -Fxv -f go.sum "$work/go.sum"); then
+  echo "hack/service-mod.sh: these lines are not in go.sum:" >&2
+  echo "$unvouched" >&2
+  exit 1
+fi
 (cd "$work" && GOFLAGS=-mod=readonly go build -o /dev/null ./app)
-
 cp "$work/go.mod" "$OUT/service.mod"
 cp "$work/go.sum" "$OUT/service.sum"

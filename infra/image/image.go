@@ -2,8 +2,6 @@ package image
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -17,11 +15,13 @@ const (
 	argRuntimeImage = "RUNTIME_IMAGE"
 )
 
+// argInlineCache makes BuildKit write the layer cache's metadata into the
+// pushed image itself, so the next build, on any machine, can reuse its
+// layers from the registry (cacheFrom) instead of building from nothing.
+const argInlineCache = "BUILDKIT_INLINE_CACHE"
+
 // platform is the only one the cluster nodes run.
 const platform = "linux/amd64"
-
-// projectFile marks the repository root, which is the build context.
-const projectFile = "Pulumi.yaml"
 
 // Reference returns the digest-pinned reference the pods run. With an
 // existing image it is that image; otherwise the image is built from the
@@ -31,30 +31,40 @@ func Reference(ctx *pulumi.Context, name string, cfg stackconfig.Image, opts ...
 	if !cfg.Build() {
 		return pulumi.String(cfg.Existing).ToStringOutput(), nil
 	}
-	root, err := repositoryRoot()
+	bc, err := findBuildContext()
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	img, err := docker.NewImage(ctx, name, buildArgs(root, cfg), opts...)
+	st, err := readStamp(bc, cfg, runGit)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	img, err := docker.NewImage(ctx, name, buildArgs(bc, st, cfg), opts...)
 	if err != nil {
 		return pulumi.StringOutput{}, fmt.Errorf("declaring image %s: %w", name, err)
 	}
 	return img.RepoDigest, nil
 }
 
-func buildArgs(root string, cfg stackconfig.Image) *docker.ImageArgs {
-	args := pulumi.StringMap{}
+func buildArgs(bc buildContext, st stamp, cfg stackconfig.Image) *docker.ImageArgs {
+	args := pulumi.StringMap{
+		argVersion: pulumi.String(st.version), argCommit: pulumi.String(st.commit), argInlineCache: pulumi.String("1"),
+	}
 	if cfg.BuilderImage != "" {
 		args[argBuilderImage] = pulumi.String(cfg.BuilderImage)
 	}
 	if cfg.RuntimeImage != "" {
 		args[argRuntimeImage] = pulumi.String(cfg.RuntimeImage)
 	}
+	name := fmt.Sprintf("%s:%s", cfg.Repository, cfg.Tag)
 	return &docker.ImageArgs{
-		ImageName: pulumi.Sprintf("%s:%s", cfg.Repository, cfg.Tag),
+		ImageName: pulumi.String(name),
 		Build: &docker.DockerBuildArgs{
-			Context:        pulumi.String(root),
-			Dockerfile:     pulumi.String(filepath.Join(root, "Dockerfile")),
+			// The stack's previous push: a CI runner starts with an empty
+			// engine, and an unchanged layer comes from the registry.
+			CacheFrom:      &docker.CacheFromArgs{Images: pulumi.StringArray{pulumi.String(name)}},
+			Context:        pulumi.String(bc.rel),
+			Dockerfile:     pulumi.String(bc.dockerfile()),
 			Platform:       pulumi.String(platform),
 			Args:           args,
 			BuilderVersion: docker.BuilderVersionBuilderBuildKit,
@@ -73,24 +83,5 @@ func registryArgs(r stackconfig.Registry) docker.RegistryPtrInput {
 		Server:   pulumi.String(r.Server),
 		Username: pulumi.String(r.Username),
 		Password: pulumi.ToSecret(pulumi.String(r.Password)).(pulumi.StringOutput),
-	}
-}
-
-// repositoryRoot finds the directory holding Pulumi.yaml: the program runs
-// from infra/, but the Dockerfile builds the whole module.
-func repositoryRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding the build context: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, projectFile)); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("finding the build context: no %s above the working directory", projectFile)
-		}
-		dir = parent
 	}
 }

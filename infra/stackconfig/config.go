@@ -65,7 +65,12 @@ type Image struct {
 	Tag          string
 	BuilderImage string
 	RuntimeImage string
-	Registry     Registry
+	// Version and Commit stamp a built image (the Dockerfile's VERSION and
+	// COMMIT, which /version answers with); empty means read from the
+	// checkout's git history.
+	Version  string
+	Commit   string
+	Registry Registry
 }
 
 // Build reports whether the program builds and pushes the image.
@@ -222,6 +227,8 @@ func (c Config) Ignored() []string {
 		{KeyImageRepository, c.Image.Repository},
 		{KeyBuilderImage, c.Image.BuilderImage},
 		{KeyRuntimeImage, c.Image.RuntimeImage},
+		{KeyImageVersion, c.Image.Version},
+		{KeyImageCommit, c.Image.Commit},
 	} {
 		if k.value != "" {
 			ignored = append(ignored, fmt.Sprintf("%s has no effect while %s is set: nothing is built", FullKey(k.key), FullKey(KeyImage)))

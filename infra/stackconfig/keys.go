@@ -20,6 +20,8 @@ const (
 	KeyImageTag         = "imageTag"
 	KeyBuilderImage     = "builderImage"
 	KeyRuntimeImage     = "runtimeImage"
+	KeyImageVersion     = "imageVersion"
+	KeyImageCommit      = "imageCommit"
 	KeyRegistryServer   = "registryServer"
 	KeyRegistryUsername = "registryUsername"
 	KeyRegistryPassword = "registryPassword"

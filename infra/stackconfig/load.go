@@ -31,6 +31,8 @@ func Load(stack string, src Source) (Config, error) {
 	r.str(KeyImageTag, &c.Image.Tag)
 	r.str(KeyBuilderImage, &c.Image.BuilderImage)
 	r.str(KeyRuntimeImage, &c.Image.RuntimeImage)
+	r.str(KeyImageVersion, &c.Image.Version)
+	r.str(KeyImageCommit, &c.Image.Commit)
 	r.str(KeyRegistryServer, &c.Image.Registry.Server)
 	r.str(KeyRegistryUsername, &c.Image.Registry.Username)
 	r.secret(KeyRegistryPassword, &c.Image.Registry.Password)

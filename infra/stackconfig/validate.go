@@ -54,6 +54,8 @@ var (
 	pinnedPattern     = regexp.MustCompile(`^` + repositoryExpr + `(?::` + tagExpr + `)?@sha256:[a-f0-9]{64}$`)
 	tagPattern        = regexp.MustCompile(`^` + tagExpr + `$`)
 	envNamePattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// A git object name: abbreviated to 7 digits at least, SHA-256 at most.
+	commitPattern = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 )
 
 const (
@@ -152,6 +154,14 @@ func (c Config) validateImage(p *problems) {
 	}
 	optionalReference(p, KeyBuilderImage, img.BuilderImage)
 	optionalReference(p, KeyRuntimeImage, img.RuntimeImage)
+	if img.Version != "" && !tagPattern.MatchString(img.Version) {
+		p.add(KeyImageVersion, "use letters, digits, '_', '.' and '-' (at most 128), e.g. pulumi config set imageVersion v1.4.0",
+			"%q is not a valid version", img.Version)
+	}
+	if img.Commit != "" && !commitPattern.MatchString(img.Commit) {
+		p.add(KeyImageCommit, "use the commit's hexadecimal hash, e.g. pulumi config set imageCommit $(git rev-parse HEAD)",
+			"%q is not a commit hash", img.Commit)
+	}
 	validateRegistry(p, img)
 }
 
