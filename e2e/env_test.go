@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/microstack/microstack/internal/command"
+	"github.com/microstack/microstack/internal/pulumienv"
 )
 
 // Variables the harness reads.
@@ -23,16 +24,6 @@ const (
 	envRegistry   = "MICROSTACK_REGISTRY"
 )
 
-// Pinned plugin: the provider version the program's SDK is built against.
-const (
-	kubernetesPlugin        = "kubernetes"
-	kubernetesPluginVersion = "4.25.0"
-	kubernetesPluginTool    = "pulumi-resource-kubernetes"
-)
-
-// passphrase encrypts the throwaway stacks' secrets.
-const passphrase = "microstack-e2e"
-
 // env is what every end-to-end test shares: a private copy of the
 // repository, a Pulumi home and file backend of its own, and clients of the
 // local cluster.
@@ -40,6 +31,7 @@ type env struct {
 	root      string // the copy of the repository the stacks run from
 	work      string // the test's directory: root, and the Pulumi state beside it
 	pulumiEnv map[string]string
+	backend   string // the file state backend's directory
 	registry  string
 	kube      kubernetes.Interface
 	dynamic   dynamic.Interface
@@ -89,37 +81,17 @@ func newEnv() (*env, error) {
 	return e, nil
 }
 
-// initPulumi gives the tests a Pulumi home and file backend of their own,
-// laid out as hack/lib/pulumi-env.sh lays out MICROSTACK_PULUMI_STATE so
-// that the repository's scripts can run on the tests' stacks, and installs
-// the provider plugin built by hack/tools.sh into it.
+// initPulumi gives the tests the local Pulumi environment of
+// hack/lib/pulumi-env.sh with its state in the test's directory (backend,
+// home, plugins), so that the repository's scripts can run on the tests'
+// stacks too.
 func (e *env) initPulumi(repo string) error {
-	home, backend := filepath.Join(e.work, "pulumi-home"), e.backendDir()
-	for _, dir := range []string{home, backend} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-	}
-	e.pulumiEnv = map[string]string{
-		"PULUMI_HOME":                                 home,
-		"PULUMI_BACKEND_URL":                          "file://" + backend,
-		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
-		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
-		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "false",
-	}
-	plugin, err := run(repo, nil, "hack/tools.sh", "path", kubernetesPluginTool)
-	if err != nil {
-		return err
-	}
-	_, err = run(repo, e.pulumiEnv, "pulumi", "plugin", "install", "resource", kubernetesPlugin,
-		kubernetesPluginVersion, "--file", strings.TrimSpace(plugin))
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	p, err := pulumienv.New(ctx, repo, e.work)
+	e.pulumiEnv, e.backend = p.Vars, p.Backend()
 	return err
 }
-
-// backendDir is the tests' file state backend.
-func (e *env) backendDir() string { return filepath.Join(e.work, "pulumi") }
 
 func (e *env) initKube() error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv(envKubeconfig))

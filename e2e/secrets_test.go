@@ -102,7 +102,7 @@ func (e *env) assertSecretDelivered(ctx context.Context, t *testing.T, ns, value
 func (e *env) assertNoCopyInBackend(t *testing.T, value string) int {
 	t.Helper()
 	n := 0
-	err := filepath.WalkDir(e.backendDir(), func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(e.backend, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -17,14 +17,19 @@
 set -euo pipefail
 
 # --- Pinned versions (each can be overridden from the environment) -------------------------------
-# Newest pulumi/pkg whose module zip the proxy serves.
-PULUMI_VERSION="${PULUMI_VERSION:-v3.259.0}"
+# The CLI and the Kubernetes provider are built at the versions of the SDKs the program uses, as
+# the root go.mod pins them (pkg/v3 v3.259.0 is the newest whose module zip the proxy serves).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+go_mod_version() {
+  sed -nE 's#^[[:space:]]*(require[[:space:]]+)?'"$1"'[[:space:]]+(v[^[:space:]]+).*$#\2#p' "$ROOT/go.mod"
+}
+PULUMI_VERSION="${PULUMI_VERSION:-$(go_mod_version github.com/pulumi/pulumi/sdk/v3)}"
 # The Go language host package exists in sdk/v3 only up to v3.66.0; that build works with the CLI.
 PULUMI_LANGUAGE_GO_VERSION="${PULUMI_LANGUAGE_GO_VERSION:-v3.66.0}"
-# Matches the pulumi-kubernetes SDK the program uses. provider/v4 has no tags of its own, so it is
+# provider/v4 has no tags of its own, so it is
 # fetched by the pseudo-version of the v4.25.0 commit, whose hashes are pinned here because the
 # checksum database does not know it.
-PULUMI_KUBERNETES_VERSION="${PULUMI_KUBERNETES_VERSION:-v4.25.0}"
+PULUMI_KUBERNETES_VERSION="${PULUMI_KUBERNETES_VERSION:-$(go_mod_version github.com/pulumi/pulumi-kubernetes/sdk/v4)}"
 PULUMI_KUBERNETES_PROVIDER_VERSION="${PULUMI_KUBERNETES_PROVIDER_VERSION:-v4.0.0-20260115033456-f47bc2d6f199}"
 PULUMI_KUBERNETES_PROVIDER_SUM="${PULUMI_KUBERNETES_PROVIDER_SUM:-h1:j2bphCf7c2YhnBrhwht2f3TNRRgcMImltUlAgzxr9H4=}"
 PULUMI_KUBERNETES_PROVIDER_GOMOD_SUM="${PULUMI_KUBERNETES_PROVIDER_GOMOD_SUM:-h1:61at6ZXhz4COFbTksqENrBzq5VUQ/LV8sdZ7WJt9KT4=}"

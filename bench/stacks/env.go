@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -14,21 +14,30 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/microstack/microstack/internal/command"
+	"github.com/microstack/microstack/internal/pulumienv"
 )
 
-// The provider plugin: the version the program's SDK is built against, as
-// hack/tools.sh builds it.
-const (
-	kubernetesPlugin        = "kubernetes"
-	kubernetesPluginVersion = "4.25.0"
-	kubernetesPluginTool    = "pulumi-resource-kubernetes"
-)
+// kubernetesSDK is the module of the program's Kubernetes objects; the
+// provider plugin is installed at its version.
+const kubernetesSDK = "github.com/pulumi/pulumi-kubernetes/sdk/v4"
+
+// sdkVersion is the version of module this binary is built with, as the
+// plugin names it (without the v), or "unknown".
+func sdkVersion(module string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == module {
+				return strings.TrimPrefix(dep.Version, "v")
+			}
+		}
+	}
+	return "unknown"
+}
 
 // Names of what the bench creates.
 const (
 	projectName = "microstack-bench"
-	passphrase  = "microstack-bench" // encrypts the throwaway stacks' secrets, of which there are none
-	imageTag    = "bench"            // hack/images.sh app pushes localhost:5001/microstack:bench
+	imageTag    = "bench" // hack/images.sh app pushes localhost:5001/microstack:bench
 )
 
 // bench holds what every measurement shares: a private Pulumi home and
@@ -102,35 +111,19 @@ func (b *bench) initKube(ctx context.Context) error {
 	return nil
 }
 
-// initPulumi gives the bench a Pulumi home and file backend of its own and
-// installs the provider plugin built by hack/tools.sh into it: nothing is
+// initPulumi gives the bench the local Pulumi environment of
+// hack/lib/pulumi-env.sh with its state in the bench's own directory, the
+// provider plugins built by hack/tools.sh installed: nothing is
 // downloaded, and the user's own state is never touched.
 func (b *bench) initPulumi(ctx context.Context) error {
-	if _, err := exec.LookPath("pulumi"); err != nil {
-		return fmt.Errorf("pulumi is not on PATH (run eval \"$(hack/cluster.sh env)\" first): %w", err)
+	if err := os.MkdirAll(b.workDir(), 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", b.workDir(), err)
 	}
-	home, backend := filepath.Join(b.dir, "home"), filepath.Join(b.dir, "state")
-	for _, d := range []string{home, backend, b.workDir()} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return fmt.Errorf("create %s: %w", d, err)
-		}
-	}
-	b.pulumiEnv = map[string]string{
-		"PULUMI_HOME":                                 home,
-		"PULUMI_BACKEND_URL":                          "file://" + backend,
-		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
-		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
-	}
-	plugin, err := command.Run(ctx, b.root, nil, nil, "hack/tools.sh", "path", kubernetesPluginTool)
+	p, err := pulumienv.New(ctx, b.root, b.dir)
 	if err != nil {
-		return fmt.Errorf("finding the provider plugin: %w", err)
+		return err
 	}
-	if _, err := command.Run(ctx, b.root, b.pulumiEnv, nil, "pulumi", "plugin", "install", "resource",
-		kubernetesPlugin, kubernetesPluginVersion, "--file", strings.TrimSpace(plugin)); err != nil {
-		return fmt.Errorf("installing the provider plugin: %w", err)
-	}
+	b.pulumiEnv = p.Vars
 	version, err := command.Run(ctx, b.root, b.pulumiEnv, nil, "pulumi", "version")
 	if err != nil {
 		return err

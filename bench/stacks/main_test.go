@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -108,5 +109,16 @@ func TestParseFlagsHelp(t *testing.T) {
 		if !strings.Contains(usage.String(), name) {
 			t.Errorf("usage does not mention %s:\n%s", name, usage.String())
 		}
+	}
+}
+
+// TestSDKVersionIsTheBuiltOne: the plugin version the report names is the
+// SDK's this binary is built with, as go.mod pins it.
+func TestSDKVersionIsTheBuiltOne(t *testing.T) {
+	if v := sdkVersion(kubernetesSDK); !regexp.MustCompile(`^\d+\.\d+\.\d+`).MatchString(v) {
+		t.Errorf("sdkVersion(%s) = %q, want the version go.mod pins", kubernetesSDK, v)
+	}
+	if v := sdkVersion("example.com/not/a/dependency"); v != "unknown" {
+		t.Errorf("sdkVersion of a module not built in = %q, want unknown", v)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // whatever was measured before an error.
 func (b *bench) measure(ctx context.Context) (report, error) {
 	rep := report{
-		pulumi: b.pulumi, plugin: kubernetesPluginVersion, cluster: b.cluster, image: b.image,
+		pulumi: b.pulumi, plugin: sdkVersion(kubernetesSDK), cluster: b.cluster, image: b.image,
 		parallel:   parallelism(b.opts.parallel, os.Getenv("PULUMI_PARALLEL")),
 		loadBefore: loadavg.Read(),
 	}
