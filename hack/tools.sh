@@ -45,6 +45,9 @@ TRAEFIK_VERSION="${TRAEFIK_VERSION:-v3.7.13}"
 # Module v0.316.0 is Prometheus 3.16.0.
 PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
 KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
+# Traefik pins a fork of go-http-auth at a pseudo-version the proxy refuses; the fork's previous
+# pseudo-version (Traefik 3.0-3.6 built with it) is served.
+TRAEFIK_HTTP_AUTH_FORK="${TRAEFIK_HTTP_AUTH_FORK:-github.com/containous/go-http-auth v0.4.1-0.20200324110947-a37a7636d23e}"
 # Newest actionlint the proxy serves.
 ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-v1.7.12}"
 # pulumi/pkg builds only with this fork of the clipboard package (a replace in its own go.mod).
@@ -374,17 +377,37 @@ build_traefik() {
   cp -r "$(go mod download -json "$lego@$lego_version" | jq -r .Dir)" "$w/lego"
   chmod -R u+w "$w/lego"
   write_lego_dns_providers "$w/lego/providers/dns/zz_gen_dns_providers.go"
+  write_traefik_ext "$w/ext"
   {
     printf 'module microstack.local/tools/traefik\n\ngo %s\n\nrequire %s %s\n\n' "$(go_directive)" "$mod" "$TRAEFIK_VERSION"
-    printf 'replace github.com/traefik/traefik/dynamic/ext => %s/pkg/config/dynamic/ext\n\n' "$src"
+    printf 'replace github.com/traefik/traefik/dynamic/ext => ./ext\n\n'
     printf 'replace %s => ./lego\n\n' "$lego"
-    # The forks and the exclusion, as the module's own go.mod states them.
-    awk '/^\/\/ Containous forks/ {f=1} f' "$src/go.mod"
+    # The forks and the exclusion, as the module's own go.mod states them, but the served fork.
+    awk -v fork="$TRAEFIK_HTTP_AUTH_FORK" '/^\/\/ Containous forks/ {f=1}
+      f && $1 == "github.com/abbot/go-http-auth" { print "\t" $1 " => " fork; next } f' "$src/go.mod"
   } >"$w/go.mod"
   write_tools_go "$w" "$mod/cmd/traefik"
   tidy "$w"
   wrapper_build "$w" "$out" "-s -w -X $mod/pkg/version.Version=${TRAEFIK_VERSION#v} -X $mod/pkg/version.BuildDate=$date" \
     "$mod/cmd/traefik"
+}
+
+# write_traefik_ext DIR: Traefik's dynamic-config extension module. It is a module of its own inside
+# Traefik's repository, so the module zip leaves it out, and the proxy does not serve it: the open
+# source build's extension points are empty structs.
+write_traefik_ext() {
+  mkdir -p "$1"
+  printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo %s\n' "$(go_directive)" >"$1/go.mod"
+  cat >"$1/ext.go" <<'GO'
+// Package ext holds the extension points of Traefik's dynamic configuration.
+package ext
+
+// HTTP extends the HTTP configuration.
+type HTTP struct{}
+
+// Router extends a router.
+type Router struct{}
+GO
 }
 
 # write_lego_dns_providers FILE: lego's DNS-01 provider factory, with only the providers that need
