@@ -6,15 +6,16 @@
 #           loaded memory, exec-to-ready time, a CPU profile under load, and the image's size and
 #           largest layer. See `go doc ./bench`.
 #   stacks  the infrastructure on the local cluster (go run ./bench/stacks): `pulumi preview` and
-#           `pulumi up` for a program of 1, 10 and 50 services and how they grow, and the rollout
-#           of a config change under load, with its failed requests. See `go doc ./bench/stacks`.
+#           `pulumi up` for a program of 1, 10 and 50 services and how they grow. See
+#           `go doc ./bench/stacks`. (A rollout under load, with its failed requests, is measured
+#           and asserted by the end-to-end suite.)
 #
 #   hack/bench.sh [APP_FLAGS...] [-- STACKS_FLAGS...]   both parts, app first
 #   hack/bench.sh --app-only [APP_FLAGS...]             e.g. hack/bench.sh --app-only -conns 1,16
 #   hack/bench.sh --stacks-only [STACKS_FLAGS...]       e.g. hack/bench.sh --stacks-only -services 1,10
 #
-# Flags are those of `go run ./bench -h` and `go run ./bench/stacks -h`; -strict makes a missed target
-# fail the script. Both parts use the local environment of hack/cluster.sh, which this script never
+# Flags are those of `go run ./bench -h` and `go run ./bench/stacks -h`; app's -strict makes a missed
+# target fail the script. Both parts use the local environment of hack/cluster.sh, which this script never
 # starts:
 #   - When its Docker engine answers and no -image flag is given, the service's image is built and
 #     pushed with `hack/images.sh app bench` (said on stderr), then passed to both parts as -image:
@@ -23,7 +24,7 @@
 #   - stacks runs only when the cluster answers (kubectl get --raw /readyz); otherwise the script
 #     says why it skips it, and fails if --stacks-only asked for it.
 # With wrk installed (apt-get install wrk) app repeats its largest point with wrk for comparison.
-# app takes about two minutes, stacks about ten, plus the image build; the figures are only
+# app takes about two minutes, stacks a few, plus the image build; the figures are only
 # comparable when the load average, printed before and after each part, is well below the number
 # of CPUs. Exits non-zero if a part failed.
 set -euo pipefail

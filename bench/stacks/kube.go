@@ -70,24 +70,6 @@ func (b *bench) readyPods(ctx context.Context, ns string) (int, error) {
 	return n, nil
 }
 
-// settled reports whether ns holds exactly want pods, all Ready and none
-// terminating: after a rollout, that the old pods are gone.
-func (b *bench) settled(ctx context.Context, ns string, want int) (bool, error) {
-	pods, err := b.pods(ctx, ns)
-	if err != nil {
-		return false, err
-	}
-	if len(pods) != want {
-		return false, nil
-	}
-	for _, p := range pods {
-		if p.DeletionTimestamp != nil || !probe.PodReady(p) {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
 // poll calls done every pollInterval until it returns true or an error, or
 // ctx is done.
 func poll(ctx context.Context, done func() (bool, error)) error {

@@ -15,9 +15,6 @@ import (
 	"github.com/microstack/microstack/bench/internal/countlist"
 )
 
-// errMissed is returned in strict mode when a target is missed.
-var errMissed = errors.New("targets missed")
-
 // maxServices bounds a size: the node runs at most 110 pods, and other
 // tests share it.
 const maxServices = 100
@@ -25,13 +22,10 @@ const maxServices = 100
 // options are the command-line settings.
 type options struct {
 	services sizeList
-	rollout  bool
 	image    string
-	conns    int
 	parallel int
 	timeout  time.Duration
 	verbose  bool
-	strict   bool
 }
 
 func main() {
@@ -57,13 +51,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("stacks", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&o.services, "services", "comma-separated program `sizes` (services declared), increasing; empty for none")
-	fs.BoolVar(&o.rollout, "rollout", true, "also measure the rollout of a message change under load")
 	fs.StringVar(&o.image, "image", "", "image `reference` to deploy, pinned by digest (default: build one with hack/images.sh app)")
-	fs.IntVar(&o.conns, "conns", 2, "`number` of connections of the rollout's load")
 	fs.IntVar(&o.parallel, "parallel", 0, "pulumi's --parallel `number`; 0 leaves the CLI's default")
-	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on each size and on the rollout, cleanup aside")
+	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on each size, cleanup aside")
 	fs.BoolVar(&o.verbose, "v", false, "copy the pulumi CLI's output to stderr")
-	fs.BoolVar(&o.strict, "strict", false, "exit with status 1 if a target is missed")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -76,10 +67,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // check rejects settings that cannot make a run.
 func (o options) check() error {
 	switch {
-	case len(o.services) == 0 && !o.rollout:
-		return errors.New("nothing to measure: give -services or -rollout")
-	case o.rollout && o.conns < 1:
-		return fmt.Errorf("-conns %d: want at least 1", o.conns)
+	case len(o.services) == 0:
+		return errors.New("nothing to measure: give -services")
 	case o.parallel < 0:
 		return fmt.Errorf("-parallel %d: want 0 or more", o.parallel)
 	case o.timeout <= 0:
@@ -101,17 +90,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	rep, err := b.measure(ctx)
 	rep.took = time.Since(start)
 	rep.write(stdout)
-	if err != nil {
-		return err
-	}
-	if o.strict && rep.missed() {
-		return errMissed
-	}
-	return nil
+	return err
 }
 
-// sizeList is the -services flag: strictly increasing service counts, or
-// none at all for a run that measures only the rollout.
+// sizeList is the -services flag: strictly increasing service counts.
 type sizeList []int
 
 func (s *sizeList) String() string { return countlist.Format(*s) }

@@ -53,7 +53,7 @@ func TestSizeListSet(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	defaults := options{services: sizeList{1, 10, 50}, rollout: true, conns: 2, timeout: 15 * time.Minute}
+	defaults := options{services: sizeList{1, 10, 50}, timeout: 15 * time.Minute}
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -63,19 +63,14 @@ func TestParseFlags(t *testing.T) {
 		{name: "defaults", args: nil, want: func(*options) {}},
 		{name: "sizes and image", args: []string{"-services", "1,5", "-image", "r@sha256:ab"},
 			want: func(o *options) { o.services, o.image = sizeList{1, 5}, "r@sha256:ab" }},
-		{name: "rollout only", args: []string{"-services=", "-conns", "4"},
-			want: func(o *options) { o.services, o.conns = nil, 4 }},
-		{name: "sizes only", args: []string{"-rollout=false", "-parallel", "8", "-v", "-strict"},
-			want: func(o *options) { o.rollout, o.parallel, o.verbose, o.strict = false, 8, true, true }},
+		{name: "parallel and verbose", args: []string{"-parallel", "8", "-v"},
+			want: func(o *options) { o.parallel, o.verbose = 8, true }},
 		{name: "timeout", args: []string{"-timeout", "20m"}, want: func(o *options) { o.timeout = 20 * time.Minute }},
-		{name: "nothing to do", args: []string{"-services=", "-rollout=false"}, wantErr: "nothing to measure"},
-		{name: "no connections", args: []string{"-conns", "0"}, wantErr: "-conns 0"},
-		{name: "no connections, no rollout", args: []string{"-conns", "0", "-rollout=false"},
-			want: func(o *options) { o.conns, o.rollout = 0, false }},
+		{name: "nothing to do", args: []string{"-services="}, wantErr: "nothing to measure"},
 		{name: "negative parallel", args: []string{"-parallel", "-1"}, wantErr: "-parallel -1"},
 		{name: "zero timeout", args: []string{"-timeout", "0s"}, wantErr: "-timeout 0s"},
 		{name: "bad size", args: []string{"-services", "50,10"}, wantErr: "increasing order"},
-		{name: "unknown flag", args: []string{"-conn", "3"}, wantErr: "not defined"},
+		{name: "unknown flag", args: []string{"-rollout=false"}, wantErr: "not defined"},
 		{name: "stray argument", args: []string{"50"}, wantErr: "unexpected arguments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,7 +100,7 @@ func TestParseFlagsHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("error = %v, want flag.ErrHelp", err)
 	}
-	for _, name := range []string{"-services", "-rollout", "-image", "-conns", "-parallel", "-timeout", "-strict"} {
+	for _, name := range []string{"-services", "-image", "-parallel", "-timeout", "-v"} {
 		if !strings.Contains(usage.String(), name) {
 			t.Errorf("usage does not mention %s:\n%s", name, usage.String())
 		}

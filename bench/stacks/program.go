@@ -29,17 +29,6 @@ const (
 	sizeMemoryLimit   = "32Mi"
 )
 
-// The rollout's service: 2 replicas, so one always serves while the other
-// rolls, and a CPU limit that bounds what a closed-loop load can take from
-// the machine.
-const (
-	rolloutNamespace = namespacePrefix + "rollout"
-	rolloutReplicas  = 2
-	rolloutCPULimit  = "200m"
-	rolloutMessage   = "Hello from the bench!"
-	rolledMessage    = "Hello again from the bench!"
-)
-
 // localContext is the kube context of hack/cluster.sh's cluster, which the
 // bench's stacks name (its program deploys through the default provider,
 // whose KUBECONFIG is that cluster's).
@@ -67,19 +56,6 @@ func sizeSettings(n int, image string) settings {
 // sizeNamespace holds the services of one size: a namespace per size, so a
 // size never waits for the previous one's namespace to finish terminating.
 func sizeNamespace(n int) string { return namespacePrefix + "stacks-" + strconv.Itoa(n) }
-
-// rolloutSettings is the config of the rollout's stack, serving message.
-func rolloutSettings(image, message string) settings {
-	return settings{
-		stackconfig.KeyKubeContext: localContext,
-		stackconfig.KeyName:        serviceNamePrefix,
-		stackconfig.KeyNamespace:   rolloutNamespace,
-		stackconfig.KeyImage:       image,
-		stackconfig.KeyMessage:     message,
-		stackconfig.KeyReplicas:    strconv.Itoa(rolloutReplicas),
-		stackconfig.KeyCPULimit:    rolloutCPULimit,
-	}
-}
 
 // validate loads s as the program will, so a bad value fails before
 // anything is created, and holds the bench to its own namespaces.

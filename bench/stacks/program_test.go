@@ -174,8 +174,6 @@ func TestSettingsFitTheNode(t *testing.T) {
 	}{
 		{name: "largest size", s: sizeSettings(maxServices, testImage), pods: maxServices, maxCPU: "500m", maxMem: "2Gi", replicas: 1},
 		{name: "default largest size", s: sizeSettings(50, testImage), pods: 50, maxCPU: "250m", maxMem: "1Gi", replicas: 1},
-		// During the rollout one pod surges above the replicas.
-		{name: "rollout", s: rolloutSettings(testImage, rolledMessage), pods: rolloutReplicas + 1, maxCPU: "500m", maxMem: "256Mi", replicas: rolloutReplicas},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := tc.s.validate("stacks")
@@ -203,17 +201,5 @@ func TestSettingsFitTheNode(t *testing.T) {
 				t.Errorf("%d pods request %s memory, want at most %s", tc.pods, mem.String(), tc.maxMem)
 			}
 		})
-	}
-}
-
-func TestRolloutChangesOnlyTheMessage(t *testing.T) {
-	before, after := rolloutSettings(testImage, rolloutMessage), rolloutSettings(testImage, rolledMessage)
-	for k, v := range before {
-		if k != stackconfig.KeyMessage && after[k] != v {
-			t.Errorf("%s changes from %q to %q, want only the message to change", k, v, after[k])
-		}
-	}
-	if before[stackconfig.KeyMessage] == after[stackconfig.KeyMessage] {
-		t.Error("the rollout does not change the message")
 	}
 }

@@ -3,14 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"maps"
 	"runtime"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/microstack/microstack/bench/internal/verdict"
 )
 
 // phase is one timed step of a size's stack.
@@ -113,26 +109,7 @@ type report struct {
 	loadBefore, loadAfter          string
 	took                           time.Duration
 	sizes                          []sizeFigures
-	rollout                        *rolloutFigures
-	rolloutSkipped                 string
 }
-
-// verdicts compares the figures with the targets: only the rollout has one.
-func (r report) verdicts() []verdict.Verdict {
-	v := verdict.Verdict{Target: "no failed request during a rollout"}
-	switch {
-	case r.rollout == nil:
-		v.Figure, v.Status = r.rolloutSkipped, verdict.Skipped
-	default:
-		l := r.rollout.load
-		v.Figure = fmt.Sprintf("%d of %d", l.Errors, l.Requests+l.Errors)
-		v.Status = verdict.Check(l.Errors == 0 && l.Requests > 0)
-	}
-	return []verdict.Verdict{v}
-}
-
-// missed reports whether any target was missed.
-func (r report) missed() bool { return verdict.AnyMissed(r.verdicts()) }
 
 // write prints the report.
 func (r report) write(w io.Writer) {
@@ -143,9 +120,6 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "load average: %s before, %s after; the run took %s\n", r.loadBefore, r.loadAfter, r.took.Round(time.Second))
 	r.writeSizes(w)
 	r.writeGrowth(w)
-	r.writeRollout(w)
-
-	verdict.Write(w, r.verdicts())
 }
 
 func (r report) writeSizes(w io.Writer) {
@@ -181,24 +155,6 @@ func (r report) writeGrowth(w io.Writer) {
 	tw.Flush()
 }
 
-func (r report) writeRollout(w io.Writer) {
-	f := r.rollout
-	if f == nil {
-		fmt.Fprintf(w, "\nrollout: skipped: %s\n", r.rolloutSkipped)
-		return
-	}
-	l := f.load
-	fmt.Fprintf(w, "\nrollout of a message change: 1 service, %d replicas, no autoscaler; closed-loop load of %s on the ClusterIP %s (bench/load)\n",
-		f.replicas, plural(f.conns, "connection"), f.url)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  pulumi up: ConfigMap replaced, pods rolled, every new pod Ready\t%s\t%s\n", seconds(f.up), changes(f.changes))
-	fmt.Fprintf(tw, "  from the start of up until only new pods remained\t%s\t\n", seconds(f.settled))
-	fmt.Fprintf(tw, "  requests\t%d in %s\t%.0f req/s, p50 %s, p99 %s\n", l.Requests+l.Errors, seconds(l.Elapsed),
-		l.Throughput(), millis(l.Latency.Quantile(0.5)), millis(l.Latency.Quantile(0.99)))
-	fmt.Fprintf(tw, "  failed\t%d\t%s\n", l.Errors, firstError(l.FirstError))
-	tw.Flush()
-}
-
 // parallelism says how many resource operations pulumi runs at once: the
 // -parallel flag, else PULUMI_PARALLEL, else the CLI's default.
 func parallelism(flag int, env string) string {
@@ -229,28 +185,6 @@ func row(v [numPhases]float64, format string) string {
 	return b.String()
 }
 
-// changes lists what an update did, e.g. "replace 1, update 1"; resources
-// left as they were are not listed.
-func changes(c map[string]int) string {
-	var parts []string
-	for _, op := range slices.Sorted(maps.Keys(c)) {
-		if op != "same" && c[op] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", op, c[op]))
-		}
-	}
-	if len(parts) == 0 {
-		return "no changes"
-	}
-	return strings.Join(parts, ", ")
-}
-
-func firstError(err error) string {
-	if err == nil {
-		return ""
-	}
-	return "first: " + err.Error()
-}
-
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
@@ -259,7 +193,3 @@ func plural(n int, noun string) string {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
-
-func millis(d time.Duration) string {
-	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-}
