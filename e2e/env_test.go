@@ -69,10 +69,10 @@ func newEnv() (*env, error) {
 	if err := copyTracked(repo, e.root); err != nil {
 		return nil, err
 	}
-	if err := e.prebuildProgram(); err != nil {
+	if err := e.initPulumi(repo); err != nil {
 		return nil, err
 	}
-	if err := e.initPulumi(repo); err != nil {
+	if err := e.prebuildProgram(); err != nil {
 		return nil, err
 	}
 	if err := e.initKube(); err != nil {

@@ -48,6 +48,7 @@ const rolloutTimeout = 3 * time.Minute
 // TestEndToEnd walks a stack's life on the real cluster, each step relying
 // on the ones before it.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
 	s := &steps{t: t}

@@ -442,16 +442,33 @@ build_kube-router() {
     "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
 }
 
-# The CLI looks for its language host next to itself: link it into the pulumi directory.
+# The CLI looks for its language host next to itself: a small launcher goes into the pulumi
+# directory. The host of sdk v3.66.0 takes a prebuilt program only as its -binary flag, which
+# today's CLI no longer passes for runtime.options.binary; without it, every preview and up
+# compiles and links the program again (seconds of CPU each). The launcher passes
+# MICROSTACK_PULUMI_GO_BINARY, when set, as that flag (the end-to-end tests build the program once
+# and set it); unset, the host compiles the program as usual.
 place_language_host() {
-  local src dst
+  local src dst tmp
   src="$(tool_dir pulumi-language-go)/pulumi-language-go"
   dst="$(tool_dir pulumi)/pulumi-language-go"
   [[ -x "$src" && -d "$(tool_dir pulumi)" ]] || return 0
-  [[ "$src" -ef "$dst" ]] && return 0
   # BASHPID, not $$: concurrent build jobs of one invocation share $$.
-  ln -f "$src" "$dst.tmp.$BASHPID" 2>/dev/null || cp "$src" "$dst.tmp.$BASHPID"
-  mv -f "$dst.tmp.$BASHPID" "$dst"
+  tmp="$dst.tmp.$BASHPID"
+  cat >"$tmp" <<SH
+#!/bin/sh
+# Written by hack/tools.sh: the Go language host, given MICROSTACK_PULUMI_GO_BINARY as its -binary.
+if [ -n "\${MICROSTACK_PULUMI_GO_BINARY:-}" ]; then
+  exec "$src" -binary "\$MICROSTACK_PULUMI_GO_BINARY" "\$@"
+fi
+exec "$src" "\$@"
+SH
+  chmod +x "$tmp"
+  if cmp -s "$tmp" "$dst"; then
+    rm -f "$tmp"
+  else
+    mv -f "$tmp" "$dst"
+  fi
 }
 
 # --- install ---------------------------------------------------------------------------------------
