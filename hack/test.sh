@@ -102,8 +102,15 @@ e2e_tests() {
 		hack/cluster.sh up
 	fi
 	eval "$(hack/cluster.sh env)"
+	# The Pulumi program, built once for every test's previews and ups (see e2e/program_test.go).
+	local program
+	program=$(mktemp -d)/microstack-infra
+	go build -o "$program" ./infra
 	log "go test (end-to-end)"
-	MICROSTACK_E2E=1 go test -count=1 -v -parallel "$E2E_PARALLEL" -timeout "$E2E_TIMEOUT" ./e2e/
+	local status=0
+	MICROSTACK_PULUMI_GO_BINARY=$program MICROSTACK_E2E=1 go test -count=1 -v -parallel "$E2E_PARALLEL" -timeout "$E2E_TIMEOUT" ./e2e/ || status=$?
+	rm -rf "${program%/*}"
+	return "$status"
 }
 
 main() {
