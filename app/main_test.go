@@ -120,6 +120,24 @@ func startRun(t *testing.T, extra map[string]string) *running {
 	}
 }
 
+// startRunWithPprof is startRun with APP_PPROF_ADDR set to a free address,
+// which it returns.
+func startRunWithPprof(t *testing.T) (*running, string) {
+	t.Helper()
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	return startRun(t, map[string]string{"APP_PPROF_ADDR": addr}), addr
+}
+
+// listens reports whether something accepts connections on addr.
+func listens(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
 // stop cancels run and returns its exit code.
 func (r *running) stop(t *testing.T) int {
 	t.Helper()

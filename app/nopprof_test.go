@@ -3,20 +3,15 @@
 package main
 
 import (
-	"net"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRunWithoutProfilingIgnoresPprofAddr: a build without the pprof tag
 // serves as usual, says it ignores the variable, and listens nowhere else.
 func TestRunWithoutProfilingIgnoresPprofAddr(t *testing.T) {
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	r := startRun(t, map[string]string{"APP_PPROF_ADDR": addr})
-	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		conn.Close()
+	r, addr := startRunWithPprof(t)
+	if listens(addr) {
 		t.Errorf("something listens on %s in a build without pprof", addr)
 	}
 	if code := r.stop(t); code != exitOK {

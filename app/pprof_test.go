@@ -7,7 +7,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +15,7 @@ import (
 // TestRunServesProfiling: a profiling build serves net/http/pprof on its
 // own address while it runs, and closes it when run returns.
 func TestRunServesProfiling(t *testing.T) {
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	r := startRun(t, map[string]string{"APP_PPROF_ADDR": addr})
+	r, addr := startRunWithPprof(t)
 	client := &http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get("http://" + addr + "/debug/pprof/cmdline")
 	if err != nil {
@@ -30,8 +28,7 @@ func TestRunServesProfiling(t *testing.T) {
 	if code := r.stop(t); code != exitOK {
 		t.Errorf("run() = %d, want %d", code, exitOK)
 	}
-	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		conn.Close()
+	if listens(addr) {
 		t.Errorf("pprof still listens on %s after run returned", addr)
 	}
 }
