@@ -113,21 +113,36 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 
 	if b.opts.wrk {
 		if _, err := exec.LookPath("wrk"); err != nil {
-			rep.wrkSkipped = "wrk is not installed (apt-get install wrk)"
+			rep.wrkSkipped = "wrk is not installed (hack/tools.sh apt installs it)"
 			return nil
 		}
 		n := slices.Max(b.opts.conns)
-		b.logf("repeating %d connections with wrk", n)
-		w := wrkPoint{conns: n}
-		if w.ceiling, err = runWrk(ctx, ceiling.url, n, b.opts.duration); err != nil {
+		b.logf("loading the ceiling and the service in turn with wrk, %d rounds at %d connections", b.opts.rounds, n)
+		if rep.wrk, err = b.wrkPoint(ctx, ceiling.url, app.url, n); err != nil {
 			return err
 		}
-		if w.app, err = runWrk(ctx, app.url, n, b.opts.duration); err != nil {
-			return err
-		}
-		rep.wrk = &w
 	}
 	return nil
+}
+
+// wrkPoint loads the ceiling and the service with wrk at conns
+// connections, in turns as measurePoint does, and keeps the mean
+// throughput and the median p99 of each server's rounds.
+func (b *bench) wrkPoint(ctx context.Context, ceilingURL, appURL string, conns int) (*wrkPoint, error) {
+	slice := b.opts.duration / time.Duration(b.opts.rounds)
+	var ceiling, app []wrkResult
+	for range b.opts.rounds {
+		c, err := runWrk(ctx, ceilingURL, conns, slice)
+		if err != nil {
+			return nil, err
+		}
+		a, err := runWrk(ctx, appURL, conns, slice)
+		if err != nil {
+			return nil, err
+		}
+		ceiling, app = append(ceiling, c), append(app, a)
+	}
+	return &wrkPoint{conns: conns, ceiling: combineWrk(ceiling), app: combineWrk(app)}, nil
 }
 
 // Positions in the servers measurePoint loads.

@@ -24,7 +24,9 @@
 //	                  falls on all of them
 //	-starts 10        process starts timed for the ready figure
 //	-profile=true     take a CPU profile of the service under 16 connections
-//	-wrk=true         repeat the largest point with wrk, when it is installed
+//	-wrk=true         repeat the largest point with wrk, when it is installed,
+//	                  in the same turns; wrk takes less of the CPU the servers
+//	                  share, so its ratios carry the stricter targets
 //	-nolog=true       also load the service with APP_LOG_LEVEL=warn, which
 //	                  turns its request logs off, to show what they cost
 //	-image REF        also report the size of image REF (needs DOCKER_HOST);

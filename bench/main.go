@@ -41,7 +41,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 5, "`number` of slices each point's time is cut into, the servers taking turns")
 	flag.IntVar(&o.starts, "starts", 10, "`number` of process starts timed for the ready figure")
 	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the service under load")
-	flag.BoolVar(&o.wrk, "wrk", true, "repeat the largest point with wrk, if it is installed")
+	flag.BoolVar(&o.wrk, "wrk", true, "repeat the largest point with wrk, if it is installed, in the same rounds")
 	flag.BoolVar(&o.nolog, "nolog", true, "also load the service with its request logs off, to show what they cost")
 	flag.StringVar(&o.image, "image", "", "image `reference` whose size to report (needs DOCKER_HOST)")
 	flag.StringVar(&o.out, "out", "", "`directory` to keep the binaries and the profile in")

@@ -24,6 +24,7 @@ func TestRunSmoke(t *testing.T) {
 		starts:   2,
 		profile:  true,
 		nolog:    true,
+		wrk:      true,
 		message:  "Hello from the bench",
 		out:      t.TempDir(),
 	}
@@ -34,7 +35,7 @@ func TestRunSmoke(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"conns  ceiling req/s", "memory (VmRSS): service idle", "exec to first 200 on /readyz: median",
-		"request logs off", "targets", "idle RSS ≤ 12.0 MB", "CPU profile of the service", "flat%",
+		"request logs off", "targets", "idle RSS ≤ 10.0 MB", "wrk throughput ≥ 0.90 × ceiling", "CPU profile of the service", "flat%",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)

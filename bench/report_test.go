@@ -32,7 +32,9 @@ func TestVerdicts(t *testing.T) {
 		{Target: "p99 ≤ 1.25 × ceiling, 1 connection", Figure: "1.11", Status: verdict.Met},
 		{Target: "throughput ≥ 0.85 × ceiling, 64 connections", Figure: "0.75", Status: verdict.Missed},
 		{Target: "p99 ≤ 1.25 × ceiling, 64 connections", Figure: "1.50", Status: verdict.Missed},
-		{Target: "idle RSS ≤ 12.0 MB", Figure: "9.5 MB", Status: verdict.Met},
+		{Target: "wrk throughput ≥ 0.90 × ceiling", Figure: "wrk is not installed", Status: verdict.Skipped},
+		{Target: "wrk p99 ≤ 1.15 × ceiling", Figure: "wrk is not installed", Status: verdict.Skipped},
+		{Target: "idle RSS ≤ 10.0 MB", Figure: "9.5 MB", Status: verdict.Met},
 		{Target: "exec to ready ≤ 50.0 ms", Figure: "6.0 ms median", Status: verdict.Met},
 		{Target: "image ≤ 10.0 MB", Figure: "DOCKER_HOST is not set", Status: verdict.Skipped},
 	}
@@ -52,6 +54,47 @@ func TestVerdicts(t *testing.T) {
 	r.points = r.points[:1]
 	if r.missed() {
 		t.Error("missed() = true with every target met or skipped")
+	}
+}
+
+func TestWrkVerdicts(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name                  string
+		app                   wrkResult
+		throughputOK, p99OK   verdict.Status
+		throughputFig, p99Fig string
+	}{
+		{"both met", wrkResult{36000, 8400 * ms / 1000}, verdict.Met, verdict.Met, "0.90", "1.05"},
+		{"slow", wrkResult{34000, 9600 * ms / 1000}, verdict.Missed, verdict.Missed, "0.85", "1.20"},
+		{"tail only", wrkResult{39000, 9600 * ms / 1000}, verdict.Met, verdict.Missed, "0.97", "1.20"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := sampleReport()
+			r.wrk = &wrkPoint{conns: 64, ceiling: wrkResult{40000, 8 * ms}, app: tt.app}
+			got := r.wrkVerdicts()
+			want := []verdict.Verdict{
+				{Target: "wrk throughput ≥ 0.90 × ceiling, 64 connections", Figure: tt.throughputFig, Status: tt.throughputOK},
+				{Target: "wrk p99 ≤ 1.15 × ceiling, 64 connections", Figure: tt.p99Fig, Status: tt.p99OK},
+			}
+			if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+				t.Errorf("wrkVerdicts() = %+v, want %+v", got, want)
+			}
+		})
+	}
+	r := sampleReport()
+	r.wrkSkipped = ""
+	if got := r.wrkVerdicts(); got != nil {
+		t.Errorf("wrkVerdicts() with wrk not asked for = %+v, want none", got)
+	}
+}
+
+func TestCombineWrk(t *testing.T) {
+	ms := time.Millisecond
+	got := combineWrk([]wrkResult{{30000, 9 * ms}, {36000, 50 * ms}, {33000, 8 * ms}})
+	if want := (wrkResult{33000, 9 * ms}); got != want {
+		t.Errorf("combineWrk = %+v, want %+v (mean throughput, median p99)", got, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,13 +19,35 @@ type wrkPoint struct {
 	ceiling, app wrkResult
 }
 
+func (p wrkPoint) throughputRatio() float64 {
+	return ratio(p.app.throughput, p.ceiling.throughput)
+}
+
+func (p wrkPoint) p99Ratio() float64 {
+	return ratio(float64(p.app.p99), float64(p.ceiling.p99))
+}
+
 // wrkResult is what wrk reports that the bench compares.
 type wrkResult struct {
 	throughput float64
 	p99        time.Duration
 }
 
-// runWrk loads url with wrk for d.
+// combineWrk returns the mean throughput and the median p99 of rounds,
+// which must not be empty. The median keeps one disturbed round from
+// deciding the tail.
+func combineWrk(rounds []wrkResult) wrkResult {
+	var sum float64
+	p99s := make([]time.Duration, len(rounds))
+	for i, r := range rounds {
+		sum += r.throughput
+		p99s[i] = r.p99
+	}
+	slices.Sort(p99s)
+	return wrkResult{throughput: sum / float64(len(rounds)), p99: p99s[len(p99s)/2]}
+}
+
+// runWrk loads url with wrk for d, rounded to whole seconds, at least one.
 func runWrk(ctx context.Context, url string, conns int, d time.Duration) (wrkResult, error) {
 	threads := min(conns, runtime.NumCPU())
 	cmd := exec.CommandContext(ctx, "wrk", "--latency",

@@ -23,7 +23,8 @@
 #     Without the engine, app's report says why the image size is skipped.
 #   - stacks runs only when the cluster answers (kubectl get --raw /readyz); otherwise the script
 #     says why it skips it, and fails if --stacks-only asked for it.
-# With wrk installed (apt-get install wrk) app repeats its largest point with wrk for comparison.
+# app repeats its largest point with wrk (installed by hack/tools.sh apt), whose figures carry the
+# hot path's strictest targets; without wrk, those verdicts say it is skipped.
 # app takes about two minutes, stacks a few, plus the image build; the figures are only
 # comparable when the load average, printed before and after each part, is well below the number
 # of CPUs. Exits non-zero if a part failed.

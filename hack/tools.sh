@@ -60,8 +60,9 @@ TOOLS_ROOT="$CACHE/tools"
 BUILD_ROOT="$CACHE/build"
 LOG_DIR="$BUILD_ROOT/logs"
 # ipset: kube-router's NetworkPolicy controller (local cluster only) keeps its pod sets there.
+# wrk: the load tool the service's bench holds its hot path to.
 DEBIAN_PACKAGES=(docker.io docker-registry apache2-utils containernetworking-plugins iptables conntrack
-  openssl busybox-static curl jq ipset)
+  openssl busybox-static curl jq ipset wrk)
 
 # Use the machine's Go, never a downloaded toolchain; static binaries; no VCS stamping (the wrapper
 # modules are not repositories).
