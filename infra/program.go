@@ -10,6 +10,7 @@ import (
 	"github.com/microstack/microstack/infra/cluster"
 	"github.com/microstack/microstack/infra/service"
 	"github.com/microstack/microstack/infra/stackconfig"
+	"github.com/microstack/microstack/infra/stackconfig/pulumisource"
 )
 
 // program holds what the stack's run depends on beyond its config.
@@ -31,7 +32,7 @@ func (p *program) captureConfigKeys(info *pulumi.RunInfo) {
 // check loads and validates the stack's config, opens its cluster and asks
 // the cluster whether the plan is safe, reporting every problem at once.
 func (p *program) check(ctx *pulumi.Context) (stackconfig.Config, error) {
-	cfg, configErr := stackconfig.Load(ctx.Stack(), stackconfig.FromContext(ctx, p.configKeys...))
+	cfg, configErr := stackconfig.Load(ctx.Stack(), pulumisource.New(ctx, p.configKeys...))
 	if cfg.Cluster.Context == "" {
 		return cfg, configErr
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/microstack/microstack/infra/service"
 	"github.com/microstack/microstack/infra/stackconfig"
+	"github.com/microstack/microstack/infra/stackconfig/pulumisource"
 )
 
 // namespacePrefix starts every namespace the bench creates: the cluster is
@@ -94,7 +95,7 @@ func (s settings) configMap() map[string]string {
 // component in it.
 func program(n int) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		cfg, err := stackconfig.Load(ctx.Stack(), stackconfig.FromContext(ctx))
+		cfg, err := stackconfig.Load(ctx.Stack(), pulumisource.New(ctx))
 		if err != nil {
 			return err
 		}

@@ -1,42 +1,13 @@
 package stackconfig
 
-import (
-	"slices"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
-
 // Source is where raw settings come from: the stack's Pulumi config when
-// the program runs, a map in tests.
+// the program runs (package pulumisource), a map in tests.
 type Source interface {
 	// Lookup returns the raw value of key (without the namespace) and
 	// whether the stack sets it.
 	Lookup(key string) (string, bool)
 	// IsSecret reports whether the stack stores key encrypted.
 	IsSecret(key string) bool
-}
-
-// FromContext reads the running stack's config. Keys, when given, are
-// every key the stack sets (pulumi.RunInfo's Config): a Source built with
-// them is a KeyLister, so keys the program does not know are reported.
-func FromContext(ctx *pulumi.Context, keys ...string) Source {
-	return contextSource{ctx: ctx, keys: keys}
-}
-
-type contextSource struct {
-	ctx  *pulumi.Context
-	keys []string
-}
-
-// Keys implements KeyLister.
-func (s contextSource) Keys() []string { return slices.Clone(s.keys) }
-
-func (s contextSource) Lookup(key string) (string, bool) {
-	return s.ctx.GetConfig(Namespace + ":" + key)
-}
-
-func (s contextSource) IsSecret(key string) bool {
-	return s.ctx.IsConfigSecret(Namespace + ":" + key)
 }
 
 // MapSource is a Source backed by a map; keys listed in Secrets count as
