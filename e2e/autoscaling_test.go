@@ -70,9 +70,7 @@ func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string)
 		t.Fatalf("after the load: %v", err)
 	}
 	t.Logf("back to %d replicas %.1fs after the load stopped", min, time.Since(start).Seconds())
-	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
-		t.Errorf("refreshed preview after scaling down: %v", err)
-	}
+	e.cleanRefreshedPreview(ctx, t, st, ns, "after scaling down")
 }
 
 // waitReplicas polls until the Deployment's replica count, all of them

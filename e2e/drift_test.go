@@ -76,9 +76,7 @@ func (e *env) handEdits(ctx context.Context, t *testing.T, st *stack) {
 	if got := d.Spec.Template.Spec.Containers[0].Resources.Limits.Memory().String(); got != "64Mi" {
 		t.Errorf("memory limit = %s after up --refresh, want the code's 64Mi", got)
 	}
-	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
-		t.Errorf("refreshed preview after converging is not clean: %v", err)
-	}
+	e.cleanRefreshedPreview(ctx, t, st, dayTwoNamespace, "after converging")
 }
 
 // rolloutUndo undoes the last release with kubectl across a config change:
@@ -112,9 +110,7 @@ func (e *env) rolloutUndo(ctx context.Context, t *testing.T, st *stack) {
 	if rep.Failures != 0 {
 		t.Errorf("%d of %d requests failed around the rollout undo; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
 	}
-	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
-		t.Errorf("refreshed preview after converging is not clean: %v", err)
-	}
+	e.cleanRefreshedPreview(ctx, t, st, dayTwoNamespace, "after converging")
 }
 
 // switchAutoscaling moves the stack from a fixed count to an autoscaler and
@@ -158,9 +154,7 @@ func (e *env) switchAutoscaling(ctx context.Context, t *testing.T, st *stack) {
 		if rep.Failures != 0 {
 			t.Errorf("%d of %d requests failed switching autoscaling %s; first: %v", rep.Failures, rep.Requests, sw.name, rep.FirstFailure)
 		}
-		if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
-			t.Errorf("refreshed preview after switching autoscaling %s is not clean: %v", sw.name, err)
-		}
+		e.cleanRefreshedPreview(ctx, t, st, dayTwoNamespace, "after switching autoscaling "+sw.name)
 	}
 	st.set(ctx, t, map[string]string{"replicas": fmt.Sprint(dayTwoMinReplica)})
 	if _, _, err := st.up(ctx); err != nil {

@@ -406,6 +406,48 @@ func (e *env) waitAvailable(ctx context.Context, t *testing.T, ns string, n int3
 	return d
 }
 
+// cleanRefreshedPreview waits until the Deployment of ns has settled, then
+// requires a refreshed preview of st to propose no change. A refresh reads
+// the Deployment's health too: caught mid-rollout, or while the autoscaler
+// adds a pod or a busy node lets a readiness probe time out, the provider
+// reports it unhealthy and proposes an update, which is the truth at that
+// moment and not drift.
+func (e *env) cleanRefreshedPreview(ctx context.Context, t *testing.T, st *stack, ns, when string) {
+	t.Helper()
+	e.waitSettled(ctx, t, ns)
+	if _, err := st.preview(ctx, optpreview.Refresh(), optpreview.ExpectNoChanges()); err != nil {
+		t.Errorf("refreshed preview %s is not clean: %v", when, err)
+	}
+}
+
+// waitSettled polls until the Deployment of ns has no rollout in progress
+// and every replica it wants is available, as `kubectl rollout status`
+// reports it.
+func (e *env) waitSettled(ctx context.Context, t *testing.T, ns string) {
+	t.Helper()
+	var d *appsv1.Deployment
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, rolloutTimeout, true, func(ctx context.Context) (bool, error) {
+		d, last = e.deployment(ctx, ns, serviceName)
+		if last != nil {
+			return false, nil
+		}
+		st, want := d.Status, int32(1) // the API's default for an unset spec.replicas
+		if d.Spec.Replicas != nil {
+			want = *d.Spec.Replicas
+		}
+		return st.ObservedGeneration == d.Generation && st.Replicas == want &&
+			st.UpdatedReplicas == want && st.AvailableReplicas == want, nil
+	})
+	if err != nil {
+		var status appsv1.DeploymentStatus
+		if d != nil {
+			status = d.Status
+		}
+		t.Fatalf("%s/%s never settled: %v %+v", ns, serviceName, last, status)
+	}
+}
+
 // assertReplicasNotOwnedByPulumi checks the server-side apply field owners:
 // with an HPA, spec.replicas must belong to the autoscaler alone.
 func assertReplicasNotOwnedByPulumi(t *testing.T, d *appsv1.Deployment) {
