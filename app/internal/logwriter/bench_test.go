@@ -33,7 +33,7 @@ func BenchmarkRequestLog(b *testing.B) {
 				for pb.Next() {
 					log.LogAttrs(b.Context(), slog.LevelInfo, "request",
 						slog.String("method", "GET"), slog.String("path", "/"), slog.String("route", "GET /{$}"),
-						slog.Int("status", 200), slog.Float64("duration_ms", 0.042), slog.Int64("bytes", 28),
+						slog.Int("status", 200), slog.Int64("duration_us", 42), slog.Int64("bytes", 28),
 						slog.String("remote_addr", "127.0.0.1:54321"))
 				}
 			})

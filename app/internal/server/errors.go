@@ -2,20 +2,35 @@ package server
 
 import "net/http"
 
+// router is the ServeMux and the patterns of it that have wildcards.
+type router struct {
+	mux       *http.ServeMux
+	wildcards map[string]bool
+}
+
 // jsonErrors makes the 404 and 405 responses that ServeMux generates for
 // unmatched requests JSON, like every other response of the API.
 //
-// It asks the mux first whether a pattern matches, so that matched
-// requests, the vast majority, are served without an extra wrapper. The
-// mux's own handlers keep deciding the status and the Allow header; only
-// their plain-text body is replaced.
-func jsonErrors(mux *http.ServeMux) http.Handler {
+// It looks the request up once and serves matched requests, the vast
+// majority, with the handler found and no extra wrapper: routing through
+// mux.ServeHTTP would look it up a second time. Only a pattern with
+// wildcards goes through mux.ServeHTTP, which alone can give its handler
+// the path values. The mux's own handlers keep deciding the status and
+// the Allow header of unmatched requests; only their plain-text body is
+// replaced.
+func jsonErrors(rt router) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
+		h, pattern := rt.mux.Handler(r)
+		switch {
+		case pattern == "":
+			h.ServeHTTP(&errorRewriter{ResponseWriter: w, req: r}, r)
+		case rt.wildcards[pattern]:
+			rt.mux.ServeHTTP(w, r)
+		default:
+			// What mux.ServeHTTP records, for the metrics and logs.
+			r.Pattern = pattern
+			h.ServeHTTP(w, r)
 		}
-		mux.ServeHTTP(&errorRewriter{ResponseWriter: w, req: r}, r)
 	})
 }
 

@@ -54,8 +54,8 @@ func TestRequestLog(t *testing.T) {
 			t.Errorf("log field %s = %#v, want %#v", k, rec[k], v)
 		}
 	}
-	if d, ok := rec["duration_ms"].(float64); !ok || d < 0 {
-		t.Errorf("duration_ms = %#v, want a non-negative number", rec["duration_ms"])
+	if d, ok := rec["duration_us"].(float64); !ok || d < 0 || d != float64(int64(d)) {
+		t.Errorf("duration_us = %#v, want a whole non-negative number", rec["duration_us"])
 	}
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/microstack/microstack/internal/contract"
 )
@@ -22,32 +23,46 @@ const (
 
 // routes builds the ServeMux. Every response body that does not change
 // while the server runs is encoded here, once.
-func (s *Server) routes(o options) (*http.ServeMux, error) {
+func (s *Server) routes(o options) (router, error) {
 	hello, err := newHelloHandler(s.cfg.Message)
 	if err != nil {
-		return nil, err
+		return router{}, err
 	}
 	health, err := newJSONResponse(http.StatusOK, statusBody{"ok"})
 	if err != nil {
-		return nil, fmt.Errorf("encode health response: %w", err)
+		return router{}, fmt.Errorf("encode health response: %w", err)
 	}
 	ready, err := newReadiness(&s.draining)
 	if err != nil {
-		return nil, err
+		return router{}, err
 	}
 	version, err := newJSONResponse(http.StatusOK, o.build)
 	if err != nil {
-		return nil, fmt.Errorf("encode version response: %w", err)
+		return router{}, fmt.Errorf("encode version response: %w", err)
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle(patternHello, hello)
-	mux.Handle(patternHealthz, health)
-	mux.Handle(patternReadyz, ready)
-	mux.Handle(patternVersion, version)
-	mux.Handle(patternMetrics, s.metrics.handler(s.log))
-	for _, r := range o.routes {
-		mux.Handle(r.pattern, r.handler)
+	all := append([]route{
+		{patternHello, hello},
+		{patternHealthz, health},
+		{patternReadyz, ready},
+		{patternVersion, version},
+		{patternMetrics, s.metrics.handler(s.log)},
+	}, o.routes...)
+	rt := router{mux: http.NewServeMux()}
+	for _, r := range all {
+		rt.mux.Handle(r.pattern, r.handler)
+		if hasWildcard(r.pattern) {
+			if rt.wildcards == nil {
+				rt.wildcards = map[string]bool{}
+			}
+			rt.wildcards[r.pattern] = true
+		}
 	}
-	return mux, nil
+	return rt, nil
+}
+
+// hasWildcard reports whether pattern has a wildcard other than {$}, whose
+// handler reads path values.
+func hasWildcard(pattern string) bool {
+	return strings.Contains(strings.ReplaceAll(pattern, "{$}", ""), "{")
 }

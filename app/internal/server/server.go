@@ -37,11 +37,11 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("create metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: o.logger, metrics: m}
-	mux, err := s.routes(o)
+	rt, err := s.routes(o)
 	if err != nil {
 		return nil, fmt.Errorf("register routes: %w", err)
 	}
-	s.handler = s.observe(s.closeWhenDraining(jsonErrors(mux)))
+	s.handler = s.observe(s.closeWhenDraining(jsonErrors(rt)))
 	return s, nil
 }
 
