@@ -390,18 +390,27 @@ func (e *env) stagingBesideDev(ctx context.Context, t *testing.T, staging *stack
 // an autoscaler, the HPA controller brings it from 1 to its minimum.
 func (e *env) waitAvailable(ctx context.Context, t *testing.T, ns string, n int32) *appsv1.Deployment {
 	t.Helper()
+	return e.waitDeployment(ctx, t, ns, fmt.Sprintf("had %d available replicas", n), func(d *appsv1.Deployment) bool {
+		return d.Status.AvailableReplicas >= n && d.Status.UpdatedReplicas == d.Status.Replicas
+	})
+}
+
+// waitDeployment polls the Deployment of ns until done holds, failing the
+// test with its last status, said to have never what, after rolloutTimeout.
+func (e *env) waitDeployment(ctx context.Context, t *testing.T, ns, what string, done func(*appsv1.Deployment) bool) *appsv1.Deployment {
+	t.Helper()
 	var d *appsv1.Deployment
 	var last error
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, rolloutTimeout, true, func(ctx context.Context) (bool, error) {
 		d, last = e.deployment(ctx, ns, serviceName)
-		return last == nil && d.Status.AvailableReplicas >= n && d.Status.UpdatedReplicas == d.Status.Replicas, nil
+		return last == nil && done(d), nil
 	})
 	if err != nil {
 		var status appsv1.DeploymentStatus
 		if d != nil {
 			status = d.Status
 		}
-		t.Fatalf("%s/%s never had %d available replicas: %v %+v", ns, serviceName, n, last, status)
+		t.Fatalf("%s/%s never %s: %v %+v", ns, serviceName, what, last, status)
 	}
 	return d
 }
@@ -425,27 +434,14 @@ func (e *env) cleanRefreshedPreview(ctx context.Context, t *testing.T, st *stack
 // reports it.
 func (e *env) waitSettled(ctx context.Context, t *testing.T, ns string) {
 	t.Helper()
-	var d *appsv1.Deployment
-	var last error
-	err := wait.PollUntilContextTimeout(ctx, pollInterval, rolloutTimeout, true, func(ctx context.Context) (bool, error) {
-		d, last = e.deployment(ctx, ns, serviceName)
-		if last != nil {
-			return false, nil
-		}
+	e.waitDeployment(ctx, t, ns, "settled", func(d *appsv1.Deployment) bool {
 		st, want := d.Status, int32(1) // the API's default for an unset spec.replicas
 		if d.Spec.Replicas != nil {
 			want = *d.Spec.Replicas
 		}
 		return st.ObservedGeneration == d.Generation && st.Replicas == want &&
-			st.UpdatedReplicas == want && st.AvailableReplicas == want, nil
+			st.UpdatedReplicas == want && st.AvailableReplicas == want
 	})
-	if err != nil {
-		var status appsv1.DeploymentStatus
-		if d != nil {
-			status = d.Status
-		}
-		t.Fatalf("%s/%s never settled: %v %+v", ns, serviceName, last, status)
-	}
 }
 
 // assertReplicasNotOwnedByPulumi checks the server-side apply field owners:
