@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +44,12 @@ func (e *env) privateRegistry(ctx context.Context, t *testing.T, ref string) {
 			envPrivateRegistry, envPrivateRegistryUser, envPrivateRegistryPassword, err)
 	}
 	secret := strings.TrimSpace(string(password))
-	image := e.mirror(t, ref, registry+"/microstack:private", user, secret)
+	// A repository of this run's own: the node's containerd keeps the
+	// images it pulled across cluster restarts, and a pod whose image name
+	// it already holds starts without a pull (IfNotPresent), which would
+	// leave the login untested.
+	repository := fmt.Sprintf("%s/microstack-%s", registry, strconv.FormatInt(time.Now().UnixNano(), 36))
+	image := e.mirror(t, ref, repository+":private", user, secret)
 
 	st := e.stack(ctx, t, "private")
 	t.Cleanup(func() {
