@@ -5,7 +5,8 @@
 #   hack/images.sh [base]               pause, go-builder and static base images (skips up-to-date ones)
 #   hack/images.sh app [--context DIR] [TAG]
 #                                       build the root Dockerfile on those bases, push
-#                                       $REGISTRY/microstack:TAG, print its digest reference
+#                                       $REGISTRY/microstack:TAG (its layer cache as TAG-buildcache),
+#                                       print its digest reference
 #   hack/images.sh faulty exit|unready  build and push a release that never gets Ready, print its
 #                                       digest reference: "exit" exits at start, "unready" runs but
 #                                       never answers its probes (the end-to-end tests' bad releases)
@@ -37,6 +38,8 @@ GOROOT_HOST=/usr/local/go
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 BUSYBOX=/bin/busybox
 INPUTS_LABEL=dev.microstack.inputs
+# The tag of the app image that carries its layer cache ends with this (see cmd_app).
+CACHE_TAG_SUFFIX=-buildcache
 NONROOT_UID=65532
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -276,7 +279,7 @@ cmd_addon() {
 
 # --- App image -------------------------------------------------------------------------------------
 cmd_app() {
-  local context=$ROOT tag="" ref digest
+  local context=$ROOT tag="" ref cache
   while [[ $# -gt 0 ]]; do
     case $1 in
     --context)
@@ -294,16 +297,24 @@ cmd_app() {
   [[ -f $context/Dockerfile ]] || die "no Dockerfile in $context"
   cmd_base
   ref=$REGISTRY/microstack:$tag
+  cache=$ref$CACHE_TAG_SUFFIX
+  local args=(
+    --build-arg "BUILDER_IMAGE=$(ref_of go-builder)"
+    --build-arg "RUNTIME_IMAGE=$(ref_of static)"
+    --build-arg "VERSION=$tag"
+    --build-arg "COMMIT=$(git -C "$context" rev-parse HEAD 2>/dev/null || echo unknown)"
+  )
+  # VERSION and COMMIT are stamped into the binary by the root Dockerfile. The layer cache travels
+  # in an image of its own: BuildKit's inline cache metadata sits in the image config and differs
+  # from one build of the same source to the next, so an image carrying it would get a new digest,
+  # and roll the pods, with nothing changed. The registry's cache image lends its layers to an engine
+  # that lacks them; the image deployed is then built from the engine's cache, without the metadata.
+  log "$cache: building $context/Dockerfile with its layer cache inline"
+  "$DOCKER" build --progress plain --cache-from "$cache" --build-arg BUILDKIT_INLINE_CACHE=1 \
+    "${args[@]}" -t "$cache" "$context" >&2
+  "$DOCKER" push "$cache" >&2
   log "$ref: building $context/Dockerfile"
-  # VERSION and COMMIT are stamped into the binary by the root Dockerfile. The registry's copy of
-  # the tag, pushed with its cache metadata inline, lends its layers to an engine that lacks them.
-  "$DOCKER" build --progress plain \
-    --cache-from "$ref" --build-arg BUILDKIT_INLINE_CACHE=1 \
-    --build-arg "BUILDER_IMAGE=$(ref_of go-builder)" \
-    --build-arg "RUNTIME_IMAGE=$(ref_of static)" \
-    --build-arg "VERSION=$tag" \
-    --build-arg "COMMIT=$(git -C "$context" rev-parse HEAD 2>/dev/null || echo unknown)" \
-    -t "$ref" "$context" >&2
+  "$DOCKER" build --progress plain "${args[@]}" -t "$ref" "$context" >&2
   push_digest "$ref"
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,14 +15,76 @@ import (
 )
 
 // imageBuild runs the dev stack, which builds its image, from the working
-// directory and returns the Image's build input.
+// directory and returns the deployed Image's build input.
 func imageBuild(t *testing.T, sc stackConfig) resource.PropertyValue {
 	t.Helper()
 	e, err := run(t, "dev", sc)
 	if err != nil {
 		t.Fatalf("program: %v", err)
 	}
-	return e.one(t, typeImage).get("build")
+	deployed, _ := images(t, e)
+	return deployed.get("build")
+}
+
+// images returns the Image the pods run and the one carrying its layer
+// cache, failing unless the program declared exactly those two.
+func images(t *testing.T, e *engine) (deployed, cache registered) {
+	t.Helper()
+	all := e.ofType(typeImage)
+	for _, img := range all {
+		if strings.HasSuffix(img.get("imageName").StringValue(), stackconfig.CacheTagSuffix) {
+			cache = img
+		} else {
+			deployed = img
+		}
+	}
+	if len(all) != 2 || cache.typ == "" || deployed.typ == "" {
+		t.Fatalf("%d Images, want the one deployed and its layer cache (tag ending %s)", len(all), stackconfig.CacheTagSuffix)
+	}
+	return deployed, cache
+}
+
+// TestImageLayerCacheHasAnImageOfItsOwn: the layer cache is exported inline
+// into an image of its own, built first; the image deployed carries no
+// cache metadata, which would give the same source a new digest each build,
+// and both read their layers from the cache image.
+func TestImageLayerCacheHasAnImageOfItsOwn(t *testing.T) {
+	e, err := run(t, "dev", loadStackFile(t, "dev"))
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	deployed, cache := images(t, e)
+	name := deployed.get("imageName").StringValue()
+	if got := cache.get("imageName").StringValue(); got != name+stackconfig.CacheTagSuffix {
+		t.Errorf("cache image = %q, want %q", got, name+stackconfig.CacheTagSuffix)
+	}
+	if got := cache.get("build", "args", "BUILDKIT_INLINE_CACHE").StringValue(); got != "1" {
+		t.Errorf("cache image BUILDKIT_INLINE_CACHE = %q, want 1", got)
+	}
+	if got := deployed.get("build", "args", "BUILDKIT_INLINE_CACHE"); !got.IsNull() {
+		t.Errorf("deployed image BUILDKIT_INLINE_CACHE = %v, want none", got)
+	}
+	for _, img := range []registered{deployed, cache} {
+		from := img.get("build", "cacheFrom", "images", 0).StringValue()
+		if from != name+stackconfig.CacheTagSuffix {
+			t.Errorf("%s cacheFrom = %q, want the cache image", img.name, from)
+		}
+		if !reflect.DeepEqual(withoutArg(img.get("build"), "BUILDKIT_INLINE_CACHE"), withoutArg(deployed.get("build"), "BUILDKIT_INLINE_CACHE")) {
+			t.Errorf("%s builds from other inputs than the image deployed", img.name)
+		}
+	}
+	if !slices.ContainsFunc(deployed.dependsOn, func(urn string) bool { return strings.HasSuffix(urn, "::"+cache.name) }) {
+		t.Errorf("deployed image depends on %v, want the cache image %s, so that it is built from the engine's cache", deployed.dependsOn, cache.name)
+	}
+}
+
+// withoutArg returns a build input without one build argument.
+func withoutArg(build resource.PropertyValue, arg string) resource.PropertyValue {
+	b := build.ObjectValue().Copy()
+	args := path(build, "args").ObjectValue().Copy()
+	delete(args, resource.PropertyKey(arg))
+	b["args"] = resource.NewObjectProperty(args)
+	return resource.NewObjectProperty(b)
 }
 
 // gitOut runs git in dir.

@@ -97,7 +97,7 @@ func assertCounts(t *testing.T, e *engine, cfg stackconfig.Config) {
 	t.Helper()
 	want := map[string]int{
 		service.TypeToken: 1, typeProvider: 1, typeNamespace: 1, typeConfigMap: 1, typeSecret: 0,
-		typeDeployment: 1, typeService: 1, typeHPA: 1, typePDB: 0, typeAccount: 1, typeImage: 1,
+		typeDeployment: 1, typeService: 1, typeHPA: 1, typePDB: 0, typeAccount: 1, typeImage: 2,
 		typeNetworkPolicy: 1, typeIngress: 0, typeServiceMonitor: 0, typePrometheusRule: 0,
 	}
 	if cfg.Scaling.MinAvailableReplicas() > 1 {
@@ -149,7 +149,7 @@ func assertDeployment(t *testing.T, e *engine, cfg stackconfig.Config) {
 
 	pod := d.get("spec", "template", "spec")
 	c := path(pod, "containers", 0)
-	image := e.one(t, typeImage)
+	image, _ := images(t, e)
 	if want := fakeDigest(image.get("imageName").StringValue()); path(c, "image").StringValue() != want {
 		t.Errorf("container image = %v, want the pushed digest %s", path(c, "image"), want)
 	}
@@ -302,8 +302,10 @@ func TestSecretsStaySecret(t *testing.T) {
 	if got := secret.get("stringData", "API_TOKEN").StringValue(); got != token {
 		t.Errorf("Secret stringData.API_TOKEN = %q, want the configured value", got)
 	}
-	if v := e.one(t, typeImage).get("registry", "password"); !v.ContainsSecrets() {
-		t.Errorf("registry password = %v, want a Pulumi secret", v)
+	for _, img := range e.ofType(typeImage) {
+		if v := img.get("registry", "password"); !v.ContainsSecrets() {
+			t.Errorf("registry password of %s = %v, want a Pulumi secret", img.name, v)
+		}
 	}
 	for _, cm := range e.ofType(typeConfigMap) {
 		for k, v := range cm.get("data").ObjectValue() {

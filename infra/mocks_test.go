@@ -27,6 +27,7 @@ type registered struct {
 	inputs    resource.PropertyMap
 	provider  string // the provider reference, "" for the default provider
 	protect   bool
+	dependsOn []string // the URNs of its explicit and input dependencies
 }
 
 // engine records every resource the program registers and answers like the
@@ -52,6 +53,7 @@ func (e *engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 	e.mu.Lock()
 	e.resources = append(e.resources, registered{
 		typ: args.TypeToken, name: args.Name, inputs: args.Inputs, provider: args.Provider, protect: args.RegisterRPC.GetProtect(),
+		dependsOn: args.RegisterRPC.GetDependencies(),
 	})
 	e.mu.Unlock()
 	return args.Name + "-id", outputs, nil

@@ -70,7 +70,8 @@ func TestNewEnvironmentNeedsOnlyAStackFile(t *testing.T) {
 	if got := d.get("spec", "template", "metadata", "labels", "app.kubernetes.io/instance").StringValue(); got != "microstack-qa" {
 		t.Errorf("instance label = %q, want microstack-qa", got)
 	}
-	if got := e.one(t, typeImage).get("imageName").StringValue(); got != "registry.example.com/microstack:qa" {
+	deployed, _ := images(t, e)
+	if got := deployed.get("imageName").StringValue(); got != "registry.example.com/microstack:qa" {
 		t.Errorf("image name = %q, want the stack name as tag", got)
 	}
 	e.one(t, typePDB)

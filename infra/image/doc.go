@@ -8,5 +8,7 @@
 // `git describe`, or with the stack's imageVersion and imageCommit; its
 // build context and Dockerfile are given relative to the program, so every
 // checkout plans the same build; and it reads its layers back from the
-// stack's previous push (cacheFrom, inline cache).
+// stack's previous push of its layer cache, an image of its own
+// (REPOSITORY:TAG-buildcache, cacheFrom), so that the image deployed carries
+// no cache metadata and the same source always gives the same digest.
 package image

@@ -16,8 +16,9 @@ const (
 )
 
 // argInlineCache makes BuildKit write the layer cache's metadata into the
-// pushed image itself, so the next build, on any machine, can reuse its
-// layers from the registry (cacheFrom) instead of building from nothing.
+// image config of the cache image (stackconfig.CacheTagSuffix), so the next
+// build, on any machine, can reuse its layers from the registry (cacheFrom)
+// instead of building from nothing.
 const argInlineCache = "BUILDKIT_INLINE_CACHE"
 
 // platform is the only one the cluster nodes run.
@@ -39,16 +40,29 @@ func Reference(ctx *pulumi.Context, name string, cfg stackconfig.Image, opts ...
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	img, err := docker.NewImage(ctx, name, buildArgs(bc, st, cfg), opts...)
+	// The cache image first: the engine then holds every layer, and the
+	// image deployed is built from it without the cache's metadata, which
+	// differs from build to build and would give the same source a new digest.
+	cache, err := docker.NewImage(ctx, name+cacheResourceSuffix, buildArgs(bc, st, cfg, cfg.CacheName()), opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("declaring image %s's layer cache: %w", name, err)
+	}
+	img, err := docker.NewImage(ctx, name, buildArgs(bc, st, cfg, cfg.Name()), append(opts, pulumi.DependsOn([]pulumi.Resource{cache}))...)
 	if err != nil {
 		return pulumi.StringOutput{}, fmt.Errorf("declaring image %s: %w", name, err)
 	}
 	return img.RepoDigest, nil
 }
 
-func buildArgs(bc buildContext, st stamp, cfg stackconfig.Image) *docker.ImageArgs {
-	args := pulumi.StringMap{
-		argVersion: pulumi.String(st.version), argCommit: pulumi.String(st.commit), argInlineCache: pulumi.String("1"),
+// cacheResourceSuffix ends the name of the Image resource of the layer cache.
+const cacheResourceSuffix = "-cache"
+
+// buildArgs builds the image as name: with the layer cache inline when name
+// is the cache image's, always reading the cache image's layers.
+func buildArgs(bc buildContext, st stamp, cfg stackconfig.Image, name string) *docker.ImageArgs {
+	args := pulumi.StringMap{argVersion: pulumi.String(st.version), argCommit: pulumi.String(st.commit)}
+	if name == cfg.CacheName() {
+		args[argInlineCache] = pulumi.String("1")
 	}
 	if cfg.BuilderImage != "" {
 		args[argBuilderImage] = pulumi.String(cfg.BuilderImage)
@@ -56,13 +70,12 @@ func buildArgs(bc buildContext, st stamp, cfg stackconfig.Image) *docker.ImageAr
 	if cfg.RuntimeImage != "" {
 		args[argRuntimeImage] = pulumi.String(cfg.RuntimeImage)
 	}
-	name := fmt.Sprintf("%s:%s", cfg.Repository, cfg.Tag)
 	return &docker.ImageArgs{
 		ImageName: pulumi.String(name),
 		Build: &docker.DockerBuildArgs{
 			// The stack's previous push: a CI runner starts with an empty
 			// engine, and an unchanged layer comes from the registry.
-			CacheFrom:      &docker.CacheFromArgs{Images: pulumi.StringArray{pulumi.String(name)}},
+			CacheFrom:      &docker.CacheFromArgs{Images: pulumi.StringArray{pulumi.String(cfg.CacheName())}},
 			Context:        pulumi.String(bc.rel),
 			Dockerfile:     pulumi.String(bc.dockerfile()),
 			Platform:       pulumi.String(platform),

@@ -76,6 +76,22 @@ type Image struct {
 // Build reports whether the program builds and pushes the image.
 func (i Image) Build() bool { return i.Existing == "" }
 
+// CacheTagSuffix ends the tag of the image that carries a built image's
+// layer cache. The cache travels in an image of its own because BuildKit
+// writes its metadata into the image config, where it differs from one
+// build of the same source to the next: the image deployed, kept free of
+// it, has the same digest for the same source.
+const CacheTagSuffix = "-buildcache"
+
+// maxTagLength is the registries' limit on a tag, the cache's included.
+const maxTagLength = 128
+
+// Name is the REPOSITORY:TAG a built image is pushed as.
+func (i Image) Name() string { return i.Repository + ":" + i.Tag }
+
+// CacheName is the REPOSITORY:TAG of the image carrying Name's layer cache.
+func (i Image) CacheName() string { return i.Name() + CacheTagSuffix }
+
 // Host is the registry the pods pull from: that of the existing image, or
 // of the repository the program pushes to ("" for Docker Hub).
 func (i Image) Host() string {

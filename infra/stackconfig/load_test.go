@@ -104,6 +104,21 @@ func TestLoadExistingImageSkipsBuild(t *testing.T) {
 	}
 }
 
+// TestLongestTagLeavesRoomForTheCache: the longest tag accepted still
+// names a layer cache within the registries' 128 characters.
+func TestLongestTagLeavesRoomForTheCache(t *testing.T) {
+	values := valid()
+	values[KeyImageTag] = strings.Repeat("t", maxTagLength-len(CacheTagSuffix))
+	c, err := load(t, values)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	cacheTag := strings.TrimPrefix(c.Image.CacheName(), c.Image.Repository+":")
+	if !tagPattern.MatchString(cacheTag) || cacheTag != c.Image.Tag+CacheTagSuffix {
+		t.Errorf("cache tag %q (%d characters) is not a valid tag", cacheTag, len(cacheTag))
+	}
+}
+
 func TestLoadInvalid(t *testing.T) {
 	digest := "@sha256:" + strings.Repeat("b", 64)
 	tests := []struct {
@@ -125,6 +140,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"repository with tag", map[string]string{KeyImageRepository: "localhost:5001/app:v1"}, nil, []string{KeyImageRepository}},
 		{"repository upper case", map[string]string{KeyImageRepository: "localhost:5001/App"}, nil, []string{KeyImageRepository}},
 		{"tag with slash", map[string]string{KeyImageTag: "feature/x"}, nil, []string{KeyImageTag}},
+		{"tag leaving no room for the cache's", map[string]string{KeyImageTag: strings.Repeat("t", 118)}, nil, []string{KeyImageTag}},
+		{"tag of a layer cache", map[string]string{KeyImageTag: "v1" + CacheTagSuffix}, nil, []string{KeyImageTag}},
 		{"bad builder image", map[string]string{KeyBuilderImage: "Not An Image"}, nil, []string{KeyBuilderImage}},
 		{"bad runtime image", map[string]string{KeyRuntimeImage: "mirror.example.com/Upper" + digest}, nil, []string{KeyRuntimeImage}},
 		{"password in plain text", map[string]string{KeyRegistryUsername: "ci", KeyRegistryPassword: "hunter2"}, nil, []string{KeyRegistryPassword}},

@@ -148,9 +148,14 @@ func (c Config) validateImage(p *problems) {
 		p.add(KeyImageRepository, "use REGISTRY/NAME in lower case, without tag or digest, e.g. localhost:5001/microstack",
 			"%q is not a valid repository", img.Repository)
 	}
-	if !tagPattern.MatchString(img.Tag) {
-		p.add(KeyImageTag, "use letters, digits, '_', '.' and '-' (at most 128), e.g. pulumi config set imageTag v1",
+	maxTag := maxTagLength - len(CacheTagSuffix)
+	switch {
+	case !tagPattern.MatchString(img.Tag) || len(img.Tag) > maxTag:
+		p.add(KeyImageTag, fmt.Sprintf("use letters, digits, '_', '.' and '-' (at most %d: the layer cache's tag adds %s), e.g. pulumi config set imageTag v1", maxTag, CacheTagSuffix),
 			"%q is not a valid tag", img.Tag)
+	case strings.HasSuffix(img.Tag, CacheTagSuffix):
+		p.add(KeyImageTag, fmt.Sprintf("choose a tag that does not end with %s, e.g. pulumi config set imageTag v1", CacheTagSuffix),
+			"%q ends like the tag of a layer cache", img.Tag)
 	}
 	optionalReference(p, KeyBuilderImage, img.BuilderImage)
 	optionalReference(p, KeyRuntimeImage, img.RuntimeImage)
