@@ -69,7 +69,7 @@ func run(ctx context.Context, lookup func(string) (string, bool), stdout, stderr
 		slog.String("commit", build.Commit),
 		slog.String("go_version", build.GoVersion))
 
-	srv, err := server.New(cfg, server.WithLogger(logger), server.WithBuildInfo(build))
+	srv, err := server.New(cfg, server.WithLogger(logger), server.WithRequestLog(logs), server.WithBuildInfo(build))
 	if err != nil {
 		logger.Error("cannot create server", slog.String("error", err.Error()))
 		return exitFailure

@@ -20,17 +20,20 @@ func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(code int)        { w.status = code }
 
 // benchLoggers are the logging set-ups the hot path is measured with: none,
-// and the JSON request log the service writes at info level.
+// the JSON request log through slog's handler, and the same lines encoded
+// by WithRequestLog, as the service writes them.
 func benchLoggers() []struct {
-	name   string
-	logger *slog.Logger
+	name string
+	opts []Option
 } {
+	jsonLogger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	return []struct {
-		name   string
-		logger *slog.Logger
+		name string
+		opts []Option
 	}{
-		{"log=none", slog.New(slog.DiscardHandler)},
-		{"log=json", slog.New(slog.NewJSONHandler(io.Discard, nil))},
+		{"log=none", []Option{WithLogger(slog.New(slog.DiscardHandler))}},
+		{"log=json", []Option{WithLogger(jsonLogger)}},
+		{"log=requestlog", []Option{WithLogger(jsonLogger), WithRequestLog(io.Discard)}},
 	}
 }
 
@@ -50,7 +53,7 @@ func serveLoop(h http.Handler, target string, next func() bool) int {
 func BenchmarkHello(b *testing.B) {
 	for _, tt := range benchLoggers() {
 		b.Run(tt.name, func(b *testing.B) {
-			h := newTestServer(b, testConfig(), WithLogger(tt.logger)).Handler()
+			h := newTestServer(b, testConfig(), tt.opts...).Handler()
 			b.ReportAllocs()
 			if status := serveLoop(h, "/", b.Loop); status != http.StatusOK {
 				b.Fatalf("status = %d", status)
@@ -65,7 +68,7 @@ func BenchmarkHello(b *testing.B) {
 func BenchmarkHelloParallel(b *testing.B) {
 	for _, tt := range benchLoggers() {
 		b.Run(tt.name, func(b *testing.B) {
-			h := newTestServer(b, testConfig(), WithLogger(tt.logger)).Handler()
+			h := newTestServer(b, testConfig(), tt.opts...).Handler()
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				// A goroutine may get no iteration at all, and status 0.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/microstack/microstack/app/internal/buildinfo"
 	"github.com/microstack/microstack/app/internal/config"
+	"github.com/microstack/microstack/app/internal/requestlog"
 )
 
 // Server serves the service's HTTP API. Create one with New.
@@ -16,6 +17,9 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	handler http.Handler
+	// requestLog, if set, encodes request records in place of the
+	// logger's handler.
+	requestLog *requestlog.Writer
 
 	// draining is set once shutdown begins; /readyz reads it on every
 	// probe, concurrently with the shutdown sequence that sets it.
@@ -36,7 +40,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create metrics: %w", err)
 	}
-	s := &Server{cfg: cfg, log: o.logger, metrics: m}
+	s := &Server{cfg: cfg, log: o.logger, metrics: m, requestLog: o.requestLog}
 	rt, err := s.routes(o)
 	if err != nil {
 		return nil, fmt.Errorf("register routes: %w", err)
