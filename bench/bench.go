@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/microstack/microstack/bench/internal/loadavg"
-	"github.com/microstack/microstack/bench/load"
+	"github.com/microstack/microstack/internal/load"
 	"github.com/microstack/microstack/internal/contract"
 )
 

@@ -6,7 +6,7 @@
 // It builds the service the way the Dockerfile does and runs it as its own
 // process with its defaults (JSON request logs at info level, written to
 // /dev/null, and metrics), and the ceiling as another, so both are measured
-// under the same conditions by the closed-loop generator of bench/load.
+// under the same conditions by the closed-loop generator of internal/load.
 // Everything listens on, or is reached through, 127.0.0.1; the service
 // itself binds every interface, as it does in its container, because it
 // takes only a port.

@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"github.com/microstack/microstack/bench/internal/verdict"
-	"github.com/microstack/microstack/bench/load"
+	"github.com/microstack/microstack/internal/load"
 )
 
-// Targets the service is held to. Under bench/load, whose generator
+// Targets the service is held to. Under internal/load, whose generator
 // takes a larger share of the two servers' CPU than wrk does, the
 // service's own cost shows less; wrk's targets are the stricter ones.
 const (
-	minThroughputRatio    = 0.85                  // of the ceiling's requests per second, under bench/load
-	maxP99Ratio           = 1.25                  // of the ceiling's 99th percentile latency, under bench/load
+	minThroughputRatio    = 0.85                  // of the ceiling's requests per second, under internal/load
+	maxP99Ratio           = 1.25                  // of the ceiling's 99th percentile latency, under internal/load
 	minWrkThroughputRatio = 0.90                  // of the ceiling's requests per second, under wrk
 	maxWrkP99Ratio        = 1.15                  // of the ceiling's 99th percentile latency, under wrk
 	maxIdleRSS            = 10_000_000            // bytes
@@ -140,7 +140,7 @@ func (r report) write(w io.Writer) {
 		fmt.Fprintf(w, "note: the machine was busy before the run; the figures are noisy\n")
 	}
 
-	fmt.Fprintf(w, "\nthroughput and latency, closed loop over 127.0.0.1 (bench/load); ratio = service / ceiling\n")
+	fmt.Fprintf(w, "\nthroughput and latency, closed loop over 127.0.0.1 (internal/load); ratio = service / ceiling\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "conns\tceiling req/s\tservice req/s\tratio\tceiling p50\tservice p50\tceiling p99\tservice p99\tratio\tservice RSS max\t")
 	for _, p := range r.points {

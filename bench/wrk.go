@@ -13,7 +13,7 @@ import (
 )
 
 // wrkPoint is one connection count measured by wrk, for comparison with
-// bench/load's figures.
+// internal/load's figures.
 type wrkPoint struct {
 	conns        int
 	ceiling, app wrkResult

@@ -32,7 +32,7 @@ func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string)
 	min, max := *hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas
 	e.waitAvailable(ctx, t, ns, min)
 
-	stop := startLoad(client, e.mustURL(ctx, t, ns), cpuLoadWorkers, cpuLoadPause, scaleTimeout)
+	stop := startLoad(t, client, e.mustURL(ctx, t, ns), cpuLoadWorkers, cpuLoadPause, scaleTimeout)
 	start := time.Now()
 	grown, err := e.waitReplicas(ctx, ns, func(ready int32) bool { return ready > min }, scaleTimeout)
 	up := time.Since(start)
@@ -60,7 +60,7 @@ func (e *env) autoscale(ctx context.Context, t *testing.T, st *stack, ns string)
 	}
 	t.Logf("refreshed preview while scaled to %d: %s, no property changed", grown, planned)
 	rep := stop()
-	t.Logf("scaled %d → %d Ready replicas in %.1fs of load (%d requests, %d failed)", min, grown, up.Seconds(), rep.Requests, rep.Failures)
+	t.Logf("scaled %d → %d Ready replicas in %.1fs of load (%d requests, %d failed)", min, grown, up.Seconds(), rep.Sent(), rep.Errors)
 	if grown > max {
 		t.Errorf("%d replicas, above the HPA maximum %d", grown, max)
 	}

@@ -164,7 +164,7 @@ const failBound = (dayTwoRollout + 15 + 90) * time.Second
 func (e *env) badRelease(ctx context.Context, t *testing.T, st *stack, ns, image, good string, reasons ...string) {
 	t.Helper()
 	url := e.mustURL(ctx, t, ns)
-	stop := steadyLoad(url)
+	stop := steadyLoad(t, url)
 	st.set(ctx, t, map[string]string{"image": image})
 	start := time.Now()
 	_, _, upErr := st.up(ctx)
@@ -175,7 +175,7 @@ func (e *env) badRelease(ctx context.Context, t *testing.T, st *stack, ns, image
 	restored := time.Since(restore)
 	rep := stop()
 	t.Logf("bad release: up failed after %.1fs; restore took %.1fs; load %d requests, %d failed", failed.Seconds(),
-		restored.Seconds(), rep.Requests, rep.Failures)
+		restored.Seconds(), rep.Sent(), rep.Errors)
 	if upErr == nil {
 		t.Fatal("pulumi up of a release that never gets Ready succeeded")
 	}
@@ -189,8 +189,8 @@ func (e *env) badRelease(ctx context.Context, t *testing.T, st *stack, ns, image
 	if restoreErr != nil {
 		t.Fatalf("up after restoring the image: %v", restoreErr)
 	}
-	if rep.Failures != 0 {
-		t.Errorf("%d of %d requests failed while the bad release was tried and undone; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
+	if rep.Errors != 0 {
+		t.Errorf("%d of %d requests failed while the bad release was tried and undone; first: %v", rep.Errors, rep.Sent(), rep.FirstError)
 	}
 	e.assertLiveDeployment(ctx, t, ns, good, dayTwoMinReplica)
 	if _, err := st.preview(ctx, optpreview.ExpectNoChanges()); err != nil {
@@ -228,7 +228,7 @@ func (e *env) rollback(ctx context.Context, t *testing.T, st *stack) {
 	if _, _, err := st.up(ctx); err != nil {
 		t.Fatalf("up of the next release: %v", err)
 	}
-	stop := steadyLoad(url)
+	stop := steadyLoad(t, url)
 	start := time.Now()
 	st.set(ctx, t, map[string]string{"message": dayTwoMessage})
 	if _, _, err := st.up(ctx); err != nil {
@@ -242,9 +242,9 @@ func (e *env) rollback(ctx context.Context, t *testing.T, st *stack) {
 	took := time.Since(start)
 	rep := stop()
 	t.Logf("rollback: %.1fs from pulumi up to all %d pods of the previous release Ready and serving; load %d requests, %d failed",
-		took.Seconds(), d.Status.ReadyReplicas, rep.Requests, rep.Failures)
-	if rep.Failures != 0 {
-		t.Errorf("%d of %d requests failed during the rollback; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
+		took.Seconds(), d.Status.ReadyReplicas, rep.Sent(), rep.Errors)
+	if rep.Errors != 0 {
+		t.Errorf("%d of %d requests failed during the rollback; first: %v", rep.Errors, rep.Sent(), rep.FirstError)
 	}
 }
 

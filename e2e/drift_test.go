@@ -86,7 +86,7 @@ func (e *env) handEdits(ctx context.Context, t *testing.T, st *stack) {
 func (e *env) rolloutUndo(ctx context.Context, t *testing.T, st *stack) {
 	t.Helper()
 	url := e.mustURL(ctx, t, dayTwoNamespace)
-	stop := steadyLoad(url)
+	stop := steadyLoad(t, url)
 	kubectl(t, "--namespace="+dayTwoNamespace, "rollout", "undo", "deployment/"+serviceName)
 	p, err := st.previewPlan(ctx, optpreview.Refresh())
 	if err != nil {
@@ -103,12 +103,12 @@ func (e *env) rolloutUndo(ctx context.Context, t *testing.T, st *stack) {
 		e.waitAvailable(ctx, t, dayTwoNamespace, dayTwoMinReplica)
 	}
 	rep := stop()
-	t.Logf("rollout undo: up --refresh converged in %.1fs; load %d requests, %d failed", converged.Seconds(), rep.Requests, rep.Failures)
+	t.Logf("rollout undo: up --refresh converged in %.1fs; load %d requests, %d failed", converged.Seconds(), rep.Sent(), rep.Errors)
 	if upErr != nil {
 		t.Fatalf("up --refresh after rollout undo: %v", upErr)
 	}
-	if rep.Failures != 0 {
-		t.Errorf("%d of %d requests failed around the rollout undo; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
+	if rep.Errors != 0 {
+		t.Errorf("%d of %d requests failed around the rollout undo; first: %v", rep.Errors, rep.Sent(), rep.FirstError)
 	}
 	e.cleanRefreshedPreview(ctx, t, st, dayTwoNamespace, "after converging")
 }
@@ -137,22 +137,22 @@ func (e *env) switchAutoscaling(ctx context.Context, t *testing.T, st *stack) {
 		name   string
 		change func()
 	}{{"on", on}, {"off", off}} {
-		stop := steadyLoad(url)
+		stop := steadyLoad(t, url)
 		fewest := e.watchReadyPods(dayTwoNamespace)
 		sw.change()
 		_, _, err := st.up(ctx)
 		time.Sleep(15 * time.Second) // the autoscaler's sync and a scale-down would show by now
 		least := fewest()
 		rep := stop()
-		t.Logf("autoscaling %s: fewest Ready pods %d (configured %d); load %d requests, %d failed", sw.name, least, count, rep.Requests, rep.Failures)
+		t.Logf("autoscaling %s: fewest Ready pods %d (configured %d); load %d requests, %d failed", sw.name, least, count, rep.Sent(), rep.Errors)
 		if err != nil {
 			t.Fatalf("up switching autoscaling %s: %v", sw.name, err)
 		}
 		if least < count {
 			t.Errorf("switching autoscaling %s left %d Ready pods, want at least %d", sw.name, least, count)
 		}
-		if rep.Failures != 0 {
-			t.Errorf("%d of %d requests failed switching autoscaling %s; first: %v", rep.Failures, rep.Requests, sw.name, rep.FirstFailure)
+		if rep.Errors != 0 {
+			t.Errorf("%d of %d requests failed switching autoscaling %s; first: %v", rep.Errors, rep.Sent(), sw.name, rep.FirstError)
 		}
 		e.cleanRefreshedPreview(ctx, t, st, dayTwoNamespace, "after switching autoscaling "+sw.name)
 	}

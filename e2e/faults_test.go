@@ -22,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/microstack/microstack/internal/load"
 	"github.com/microstack/microstack/internal/probe"
 )
 
@@ -170,7 +171,7 @@ type podFault func(ctx context.Context, pod corev1.Pod) error
 // faultUnderLoad does fault to one of ns's Ready pods while a steady load
 // runs through the Service, waits until the Deployment has all its
 // replicas Ready again, and returns what the load saw.
-func (e *env) faultUnderLoad(ctx context.Context, t *testing.T, ns string, fault podFault) loadReport {
+func (e *env) faultUnderLoad(ctx context.Context, t *testing.T, ns string, fault podFault) load.Result {
 	t.Helper()
 	d := e.waitAvailable(ctx, t, ns, 2)
 	want := d.Status.Replicas
@@ -178,7 +179,7 @@ func (e *env) faultUnderLoad(ctx context.Context, t *testing.T, ns string, fault
 	if err != nil || len(pods) < 2 {
 		t.Fatalf("%d Ready pods (%v), want at least 2 so that one can fail", len(pods), err)
 	}
-	stop := steadyLoad(e.mustURL(ctx, t, ns))
+	stop := steadyLoad(t, e.mustURL(ctx, t, ns))
 	time.Sleep(2 * time.Second)
 	start := time.Now()
 	if err := fault(ctx, pods[0]); err != nil {
@@ -190,7 +191,7 @@ func (e *env) faultUnderLoad(ctx context.Context, t *testing.T, ns string, fault
 	time.Sleep(2 * time.Second)
 	rep := stop()
 	t.Logf("pod %s: recovered in %.1fs; load: %d requests, %d failed (first: %v)",
-		pods[0].Name, recovered.Seconds(), rep.Requests, rep.Failures, rep.FirstFailure)
+		pods[0].Name, recovered.Seconds(), rep.Sent(), rep.Errors, rep.FirstError)
 	return rep
 }
 

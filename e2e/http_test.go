@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
+	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/microstack/microstack/internal/load"
 	"github.com/microstack/microstack/internal/probe"
 )
 
@@ -37,61 +38,36 @@ func waitMessageWith(ctx context.Context, c *http.Client, url, want string, time
 	return nil
 }
 
-// loadReport counts what a steady load saw.
-type loadReport struct {
-	Requests, Failures int
-	Messages           map[string]int
-	FirstFailure       error
-}
-
 // Load bounds: a few hundred requests a second at most, for at most
-// maxLoadDuration, on the Service's ClusterIP only.
+// maxLoadDuration, on the Service's ClusterIP only. Samples of latency
+// are kept only as many as a bounded run needs.
 const (
 	loadWorkers     = 4
 	loadPause       = 10 * time.Millisecond
 	maxLoadDuration = 3 * time.Minute
+	loadSamples     = 1 << 12
 )
 
 // steadyLoad sends GET / to url from a few workers, pausing between
-// requests, until stop is called, then reports every request's fate.
-func steadyLoad(url string) (stop func() loadReport) {
-	return startLoad(client, url, loadWorkers, loadPause, maxLoadDuration)
+// requests, until stop is called, then reports every request's fate and
+// the messages answered.
+func steadyLoad(t *testing.T, url string) (stop func() load.Result) {
+	return startLoad(t, client, url, loadWorkers, loadPause, maxLoadDuration)
 }
 
 // startLoad sends GET / to url through c from workers, each pausing
 // between its requests, until stop is called or limit has passed.
-func startLoad(c *http.Client, url string, workers int, pause, limit time.Duration) (stop func() loadReport) {
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	var mu sync.Mutex
-	rep := loadReport{Messages: map[string]int{}}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				msg, err := probe.Message(ctx, c, url)
-				if ctx.Err() != nil {
-					return // the load was stopped mid-request: not the app's failure
-				}
-				mu.Lock()
-				rep.Requests++
-				if err != nil {
-					rep.Failures++
-					if rep.FirstFailure == nil {
-						rep.FirstFailure = err
-					}
-				} else {
-					rep.Messages[msg]++
-				}
-				mu.Unlock()
-				time.Sleep(pause)
-			}
-		}()
+func startLoad(t *testing.T, c *http.Client, url string, workers int, pause, limit time.Duration) (stop func() load.Result) {
+	t.Helper()
+	stop, err := load.Start(load.Config{
+		Get:        func(ctx context.Context) (string, error) { return probe.Message(ctx, c, url) },
+		Conns:      workers,
+		Pause:      pause,
+		Duration:   limit,
+		MaxSamples: loadSamples,
+	})
+	if err != nil {
+		t.Fatalf("start load on %s: %v", url, err)
 	}
-	return func() loadReport {
-		cancel()
-		wg.Wait()
-		return rep
-	}
+	return stop
 }

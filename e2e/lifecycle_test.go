@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/microstack/microstack/internal/load"
 	"github.com/microstack/microstack/internal/probe"
 )
 
@@ -186,14 +187,14 @@ func (e *env) stagingChanges(ctx context.Context, t *testing.T, staging *stack, 
 	})
 	s.run("a deleted pod drains with no failed request", func(t *testing.T) {
 		rep := e.faultUnderLoad(ctx, t, stagingNamespace, e.deletePod)
-		if rep.Failures != 0 {
-			t.Errorf("%d of %d requests failed while a pod was deleted; first: %v", rep.Failures, rep.Requests, rep.FirstFailure)
+		if rep.Errors != 0 {
+			t.Errorf("%d of %d requests failed while a pod was deleted; first: %v", rep.Errors, rep.Sent(), rep.FirstError)
 		}
 	})
 	s.run("a killed container is restarted while the Service answers", func(t *testing.T) {
 		rep := e.faultUnderLoad(ctx, t, stagingNamespace, killContainer)
-		if rep.Requests-rep.Failures < rep.Requests/2 {
-			t.Errorf("the Service answered %d of %d requests after a container was killed", rep.Requests-rep.Failures, rep.Requests)
+		if rep.Requests < rep.Sent()/2 {
+			t.Errorf("the Service answered %d of %d requests after a container was killed", rep.Requests, rep.Sent())
 		}
 	})
 	s.run("invalid config fails at preview and touches nothing", func(t *testing.T) {
@@ -325,9 +326,9 @@ func (e *env) rolloutUnderLoad(ctx context.Context, t *testing.T, dev *stack, ol
 	// The auto-named ConfigMap is replaced, and the pod template follows it.
 	assertOps(t, got.changed(), ops{typeConfigMap: apitype.OpReplace, typeDeployment: apitype.OpUpdate})
 
-	stops := make([]func() loadReport, len(paths))
+	stops := make([]func() load.Result, len(paths))
 	for i, p := range paths {
-		stops[i] = startLoad(p.client, p.url, loadWorkers, loadPause, maxLoadDuration)
+		stops[i] = startLoad(t, p.client, p.url, loadWorkers, loadPause, maxLoadDuration)
 	}
 	start := time.Now()
 	_, _, upErr := dev.up(ctx)
@@ -340,12 +341,12 @@ func (e *env) rolloutUnderLoad(ctx context.Context, t *testing.T, dev *stack, ol
 	for i, p := range paths {
 		rep := stops[i]()
 		t.Logf("rollout: pulumi up %.1fs; load through %s: %d requests, %d failed, messages %v",
-			rollout.Seconds(), p.name, rep.Requests, rep.Failures, rep.Messages)
-		if rep.Failures != 0 {
-			t.Errorf("%d of %d requests through %s failed during the rollout; first: %v", rep.Failures, rep.Requests, p.name, rep.FirstFailure)
+			rollout.Seconds(), p.name, rep.Sent(), rep.Errors, rep.Answers)
+		if rep.Errors != 0 {
+			t.Errorf("%d of %d requests through %s failed during the rollout; first: %v", rep.Errors, rep.Sent(), p.name, rep.FirstError)
 		}
-		if rep.Messages[old] == 0 || rep.Messages[message] == 0 {
-			t.Errorf("load through %s saw messages %v, want both the old and the new one", p.name, rep.Messages)
+		if rep.Answers[old] == 0 || rep.Answers[message] == 0 {
+			t.Errorf("load through %s saw messages %v, want both the old and the new one", p.name, rep.Answers)
 		}
 	}
 	if upErr != nil {

@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -26,13 +27,19 @@ type client struct {
 	br       *bufio.Reader
 }
 
-func newClient(t target, deadline time.Time) *client {
-	return &client{target: t, deadline: deadline}
+// newClient returns a client of t; its deadline is set when a run starts.
+func newClient(t target) *client {
+	return &client{target: t}
 }
 
 // get sends the request and reads the whole response. Any status other than
-// 2xx is an error.
-func (c *client) get() error {
+// 2xx is an error. Its context is not consulted: the connection's deadline
+// bounds each request, and a run's end stops the loop between requests.
+func (c *client) get(context.Context) (string, error) {
+	return "", c.do()
+}
+
+func (c *client) do() error {
 	if c.conn == nil {
 		d := net.Dialer{Timeout: dialTimeout, Deadline: c.deadline}
 		conn, err := d.Dial("tcp", c.target.addr)

@@ -1,7 +1,13 @@
-// Package load is a closed-loop HTTP/1.1 load generator for comparing
-// servers on one machine.
+// Package load is the load generator of the benchmarks and of the
+// end-to-end tests: a fixed number of workers, each sending one request at
+// a time, that count what was answered, what failed and how long it took.
 //
-// Run opens a fixed number of keep-alive connections and, on each, sends a
+// The benchmarks compare servers on one machine with it, and the
+// end-to-end tests keep a steady load on a Service while it rolls out or
+// faults are injected, counting every failed request and which message
+// each answer carried (Config.Get, Config.Pause, Start).
+//
+// By default, Run opens a fixed number of keep-alive connections and, on each, sends a
 // request as soon as the previous response has been read, for a fixed
 // time after a warm-up. A closed loop measures how fast a server answers
 // a given concurrency, not how it copes with an arrival rate it cannot

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -188,5 +189,67 @@ func TestRunCountsRefusedConnections(t *testing.T) {
 	}
 	if res.Errors == 0 || res.Requests != 0 || !strings.Contains(res.FirstError.Error(), "dial") {
 		t.Errorf("Requests = %d, Errors = %d (%v); want dial errors", res.Requests, res.Errors, res.FirstError)
+	}
+}
+
+func TestRunWithGetCountsAnswers(t *testing.T) {
+	var calls atomic.Int64
+	get := func(context.Context) (string, error) {
+		switch calls.Add(1) % 3 {
+		case 0:
+			return "", errors.New("refused")
+		case 1:
+			return "old", nil
+		}
+		return "new", nil
+	}
+	res, err := Run(context.Background(), Config{Get: get, Conns: 2, Duration: 200 * time.Millisecond, Pause: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sent() != calls.Load() {
+		t.Errorf("Sent() = %d, want the %d calls made", res.Sent(), calls.Load())
+	}
+	if res.Answers["old"]+res.Answers["new"] != res.Requests || res.Answers["old"] == 0 || res.Answers["new"] == 0 {
+		t.Errorf("Answers = %v for %d answered requests, want both answers counted", res.Answers, res.Requests)
+	}
+	if res.Errors == 0 || res.FirstError == nil || res.FirstError.Error() != "refused" {
+		t.Errorf("Errors = %d (%v), want the refusals counted", res.Errors, res.FirstError)
+	}
+	// A 1 ms pause bounds each worker to about 200 requests in 200 ms;
+	// without it a function this cheap would be called millions of times.
+	if n := calls.Load(); n > 2*250 {
+		t.Errorf("%d calls in 200 ms with a 1 ms pause on 2 workers: the pause was not kept", n)
+	}
+}
+
+func TestStartStopsWithoutCountingTheCutOff(t *testing.T) {
+	get := func(ctx context.Context) (string, error) {
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+			return "hi", nil
+		}
+	}
+	stop, err := Start(Config{Get: get, Conns: 4, Duration: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	began := time.Now()
+	res := stop()
+	if took := time.Since(began); took > time.Second {
+		t.Errorf("stop took %v", took)
+	}
+	if res.Errors != 0 || res.Requests == 0 || res.Answers["hi"] != res.Requests {
+		t.Errorf("Requests = %d, Errors = %d (%v), Answers = %v: want answers only, none cut off counted as failed",
+			res.Requests, res.Errors, res.FirstError, res.Answers)
+	}
+}
+
+func TestStartRejectsConfig(t *testing.T) {
+	if _, err := Start(Config{URL: "https://127.0.0.1:1/", Conns: 1, Duration: time.Second}); err == nil {
+		t.Error("Start with an https URL and no Get = nil error")
 	}
 }
