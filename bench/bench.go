@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/microstack/microstack/bench/internal/loadavg"
-	"github.com/microstack/microstack/internal/load"
 	"github.com/microstack/microstack/internal/contract"
+	"github.com/microstack/microstack/internal/load"
 )
 
 const (

@@ -107,8 +107,9 @@ func (e *env) initKube() error {
 
 // repositoryRoot is the checkout the tests run from.
 func repositoryRoot() (string, error) {
-	out, err := run(".", nil, "git", "rev-parse", "--show-toplevel")
-	return strings.TrimSpace(out), err
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	return command.RepositoryRoot(ctx, ".")
 }
 
 // copyTracked copies the files git tracks (and untracked, unignored ones,

@@ -59,7 +59,7 @@ type bench struct {
 func newBench(ctx context.Context, o options, progress io.Writer) (*bench, error) {
 	b := &bench{opts: o, image: o.image, progress: progress}
 	var err error
-	if b.root, err = repositoryRoot(ctx); err != nil {
+	if b.root, err = command.RepositoryRoot(ctx, ""); err != nil {
 		return nil, err
 	}
 	if err := b.initKube(ctx); err != nil {
@@ -83,15 +83,6 @@ func newBench(ctx context.Context, o options, progress io.Writer) (*bench, error
 
 // close removes the private Pulumi home and backend.
 func (b *bench) close() { os.RemoveAll(b.dir) }
-
-// repositoryRoot is the checkout whose hack/ scripts the bench calls.
-func repositoryRoot(ctx context.Context) (string, error) {
-	out, err := command.Run(ctx, "", nil, nil, "git", "rev-parse", "--show-toplevel")
-	if err != nil {
-		return "", fmt.Errorf("finding the repository: %w", err)
-	}
-	return strings.TrimSpace(out), nil
-}
 
 // initKube connects to the cluster KUBECONFIG names, as the provider does,
 // and makes sure it answers.

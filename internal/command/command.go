@@ -44,3 +44,14 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// RepositoryRoot returns the top of the git checkout that holds dir ("" for
+// this process's directory): the tests and the benches run the checkout's
+// own scripts and programs, from whatever directory they are started in.
+func RepositoryRoot(ctx context.Context, dir string) (string, error) {
+	out, err := Run(ctx, dir, nil, nil, "git", "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", fmt.Errorf("find the repository: %w", err)
+	}
+	return strings.TrimSpace(out), nil
+}

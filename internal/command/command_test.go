@@ -3,6 +3,8 @@ package command
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,5 +43,30 @@ func TestRunStreamsStderr(t *testing.T) {
 	}
 	if got := stderr.String(); got != "progress\n" {
 		t.Errorf("streamed stderr = %q", got)
+	}
+}
+
+func TestRepositoryRoot(t *testing.T) {
+	ctx := context.Background()
+	repo := t.TempDir()
+	if _, err := Run(ctx, repo, nil, nil, "git", "init", "-q"); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(repo, "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := RepositoryRoot(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The temporary directory may be reached through a symlink that git
+	// resolves.
+	want, _ := filepath.EvalSymlinks(repo)
+	if got != want && got != repo {
+		t.Errorf("RepositoryRoot(%s) = %q, want %q", sub, got, want)
+	}
+	if _, err := RepositoryRoot(ctx, t.TempDir()); err == nil || !strings.Contains(err.Error(), "find the repository") {
+		t.Errorf("RepositoryRoot outside a checkout: error = %v, want one naming the search", err)
 	}
 }
