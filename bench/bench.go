@@ -128,9 +128,9 @@ func (b *bench) measureLoad(ctx context.Context, bins binaries, rep *report) err
 // wrkPoint loads the ceiling and the service with wrk at conns
 // connections, in turns as measurePoint does, and keeps the mean
 // throughput and the median p99 of each server's rounds.
-func (b *bench) wrkPoint(ctx context.Context, ceilingURL, appURL string, conns int) (*wrkPoint, error) {
+func (b *bench) wrkPoint(ctx context.Context, ceilingURL, appURL string, conns int) (*comparison, error) {
 	slice := b.opts.duration / time.Duration(b.opts.rounds)
-	var ceiling, app []wrkResult
+	var ceiling, app []figures
 	for range b.opts.rounds {
 		c, err := runWrk(ctx, ceilingURL, conns, slice)
 		if err != nil {
@@ -142,7 +142,7 @@ func (b *bench) wrkPoint(ctx context.Context, ceilingURL, appURL string, conns i
 		}
 		ceiling, app = append(ceiling, c), append(app, a)
 	}
-	return &wrkPoint{conns: conns, ceiling: combineWrk(ceiling), app: combineWrk(app)}, nil
+	return &comparison{conns: conns, ceiling: combineWrk(ceiling), app: combineWrk(app)}, nil
 }
 
 // Positions in the servers measurePoint loads.
@@ -179,10 +179,12 @@ func (b *bench) measurePoint(ctx context.Context, servers []*process, conns int)
 		}
 	}
 	p := point{
-		conns:   conns,
-		ceiling: figuresOf(load.Combine(results[ceilingAt]...)),
-		app:     figuresOf(load.Combine(results[serviceAt]...)),
-		appRSS:  peakRSS,
+		comparison: comparison{
+			conns:   conns,
+			ceiling: figuresOf(load.Combine(results[ceilingAt]...)),
+			app:     figuresOf(load.Combine(results[serviceAt]...)),
+		},
+		appRSS: peakRSS,
 	}
 	if len(servers) > quietAt {
 		p.appNoLog = new(figuresOf(load.Combine(results[quietAt]...)))

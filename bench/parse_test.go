@@ -89,7 +89,7 @@ func TestParseWrk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (wrkResult{throughput: 33800.12, p99: 812 * time.Microsecond}); got != want {
+	if want := (figures{throughput: 33800.12, p99: 812 * time.Microsecond}); got != want {
 		t.Errorf("parseWrk() = %+v, want %+v", got, want)
 	}
 	for name, out := range map[string]string{

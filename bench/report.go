@@ -36,20 +36,27 @@ func figuresOf(r load.Result) figures {
 	return figures{throughput: r.Throughput(), p50: r.Latency.Quantile(0.5), p99: r.Latency.Quantile(0.99)}
 }
 
-// point is one connection count measured on both servers.
-type point struct {
+// comparison is one connection count measured on both servers, by one
+// load generator.
+type comparison struct {
 	conns        int
 	ceiling, app figures
-	appRSS       int64    // the service's largest resident set during its run
-	appNoLog     *figures // the service with its request logs off, if measured
 }
 
-func (p point) throughputRatio() float64 {
-	return ratio(p.app.throughput, p.ceiling.throughput)
+func (c comparison) throughputRatio() float64 {
+	return ratio(c.app.throughput, c.ceiling.throughput)
 }
 
-func (p point) p99Ratio() float64 {
-	return ratio(float64(p.app.p99), float64(p.ceiling.p99))
+func (c comparison) p99Ratio() float64 {
+	return ratio(float64(c.app.p99), float64(c.ceiling.p99))
+}
+
+// point is a comparison under internal/load, with what only its runs
+// measure.
+type point struct {
+	comparison
+	appRSS   int64    // the service's largest resident set during its run
+	appNoLog *figures // the service with its request logs off, if measured
 }
 
 func ratio(a, b float64) float64 {
@@ -64,7 +71,7 @@ type report struct {
 	duration, warmup        time.Duration
 	loadBefore, loadAfter   string
 	points                  []point
-	wrk                     *wrkPoint
+	wrk                     *comparison
 	wrkSkipped              string
 	idleRSS, ceilingIdleRSS int64
 	ready                   []time.Duration // sorted

@@ -14,9 +14,9 @@ func sampleReport() report {
 		duration: 5 * time.Second, warmup: time.Second,
 		loadBefore: "0.50 0.40 0.30", loadAfter: "1.90 0.80 0.50",
 		points: []point{
-			{conns: 1, ceiling: figures{20000, 45 * us, 90 * us}, app: figures{18000, 50 * us, 100 * us}, appRSS: 10e6,
+			{comparison: comparison{conns: 1, ceiling: figures{20000, 45 * us, 90 * us}, app: figures{18000, 50 * us, 100 * us}}, appRSS: 10e6,
 				appNoLog: &figures{19000, 48 * us, 95 * us}},
-			{conns: 64, ceiling: figures{40000, 1500 * us, 4000 * us}, app: figures{30000, 2000 * us, 6000 * us}, appRSS: 15e6,
+			{comparison: comparison{conns: 64, ceiling: figures{40000, 1500 * us, 4000 * us}, app: figures{30000, 2000 * us, 6000 * us}}, appRSS: 15e6,
 				appNoLog: &figures{36000, 1800 * us, 4400 * us}},
 		},
 		wrkSkipped: "wrk is not installed",
@@ -61,18 +61,18 @@ func TestWrkVerdicts(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
 		name                  string
-		app                   wrkResult
+		app                   figures
 		throughputOK, p99OK   verdict.Status
 		throughputFig, p99Fig string
 	}{
-		{"both met", wrkResult{36000, 8400 * ms / 1000}, verdict.Met, verdict.Met, "0.90", "1.05"},
-		{"slow", wrkResult{34000, 9600 * ms / 1000}, verdict.Missed, verdict.Missed, "0.85", "1.20"},
-		{"tail only", wrkResult{39000, 9600 * ms / 1000}, verdict.Met, verdict.Missed, "0.97", "1.20"},
+		{"both met", figures{throughput: 36000, p99: 8400 * ms / 1000}, verdict.Met, verdict.Met, "0.90", "1.05"},
+		{"slow", figures{throughput: 34000, p99: 9600 * ms / 1000}, verdict.Missed, verdict.Missed, "0.85", "1.20"},
+		{"tail only", figures{throughput: 39000, p99: 9600 * ms / 1000}, verdict.Met, verdict.Missed, "0.97", "1.20"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := sampleReport()
-			r.wrk = &wrkPoint{conns: 64, ceiling: wrkResult{40000, 8 * ms}, app: tt.app}
+			r.wrk = &comparison{conns: 64, ceiling: figures{throughput: 40000, p99: 8 * ms}, app: tt.app}
 			got := r.wrkVerdicts()
 			want := []verdict.Verdict{
 				{Target: "wrk throughput ≥ 0.90 × ceiling, 64 connections", Figure: tt.throughputFig, Status: tt.throughputOK},
@@ -92,8 +92,8 @@ func TestWrkVerdicts(t *testing.T) {
 
 func TestCombineWrk(t *testing.T) {
 	ms := time.Millisecond
-	got := combineWrk([]wrkResult{{30000, 9 * ms}, {36000, 50 * ms}, {33000, 8 * ms}})
-	if want := (wrkResult{33000, 9 * ms}); got != want {
+	got := combineWrk([]figures{{throughput: 30000, p99: 9 * ms}, {throughput: 36000, p99: 50 * ms}, {throughput: 33000, p99: 8 * ms}})
+	if want := (figures{throughput: 33000, p99: 9 * ms}); got != want {
 		t.Errorf("combineWrk = %+v, want %+v (mean throughput, median p99)", got, want)
 	}
 }
