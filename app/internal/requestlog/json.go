@@ -25,20 +25,20 @@ func AppendJSON(b []byte, e Entry) []byte {
 	return append(b, "}\n"...)
 }
 
-// appendStringField appends ,"key":value; keys are constants that need no
-// escaping.
-func appendStringField(b []byte, key, value string) []byte {
+// appendKey appends ,"key": before a field's value; keys are constants
+// that need no escaping.
+func appendKey(b []byte, key string) []byte {
 	b = append(b, `,"`...)
 	b = append(b, key...)
-	b = append(b, `":`...)
-	return appendString(b, value)
+	return append(b, `":`...)
+}
+
+func appendStringField(b []byte, key, value string) []byte {
+	return appendString(appendKey(b, key), value)
 }
 
 func appendIntField(b []byte, key string, value int64) []byte {
-	b = append(b, `,"`...)
-	b = append(b, key...)
-	b = append(b, `":`...)
-	return strconv.AppendInt(b, value, 10)
+	return strconv.AppendInt(appendKey(b, key), value, 10)
 }
 
 // appendString appends s quoted and escaped as slog's JSON handler does:

@@ -12,33 +12,29 @@ import (
 	"testing"
 )
 
-// requestLogEncoders are the two ways a request record reaches the log:
-// through the logger's slog.JSONHandler, and encoded by WithRequestLog on
-// the same writer. Every request-log test runs under both.
-var requestLogEncoders = []struct {
+// requestLogEncoder is one way a request record reaches the log: the
+// server options for a logger and the writer its handler writes to.
+type requestLogEncoder struct {
 	name    string
 	options func(logger *slog.Logger, w io.Writer) []Option
-}{
-	{"slog", func(l *slog.Logger, _ io.Writer) []Option { return []Option{WithLogger(l)} }},
-	{"requestlog", func(l *slog.Logger, w io.Writer) []Option { return []Option{WithLogger(l), WithRequestLog(w)} }},
 }
 
-// requestLogs serves each target with the options of the encoder named
-// encoder and returns the "request" log records.
-func requestLogs(t *testing.T, encoder string, level slog.Level, targets ...string) []map[string]any {
+// requestLogEncoders are the logger's slog.JSONHandler, and WithRequestLog
+// on the same writer. Every request-log test runs under both.
+func requestLogEncoders() []requestLogEncoder {
+	return []requestLogEncoder{
+		{"slog", func(l *slog.Logger, _ io.Writer) []Option { return []Option{WithLogger(l)} }},
+		{"requestlog", func(l *slog.Logger, w io.Writer) []Option { return []Option{WithLogger(l), WithRequestLog(w)} }},
+	}
+}
+
+// requestLogs serves each target under enc and returns the "request" log
+// records.
+func requestLogs(t *testing.T, enc requestLogEncoder, level slog.Level, targets ...string) []map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
-	var opts []Option
-	for _, enc := range requestLogEncoders {
-		if enc.name == encoder {
-			opts = enc.options(logger, &buf)
-		}
-	}
-	if opts == nil {
-		t.Fatalf("no request log encoder %q", encoder)
-	}
-	s := newTestServer(t, testConfig(), opts...)
+	s := newTestServer(t, testConfig(), enc.options(logger, &buf)...)
 	for _, target := range targets {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		s.Handler().ServeHTTP(httptest.NewRecorder(), req)
@@ -58,13 +54,13 @@ func requestLogs(t *testing.T, encoder string, level slog.Level, targets ...stri
 }
 
 func TestRequestLog(t *testing.T) {
-	for _, enc := range requestLogEncoders {
-		t.Run(enc.name, func(t *testing.T) { testRequestLog(t, enc.name) })
+	for _, enc := range requestLogEncoders() {
+		t.Run(enc.name, func(t *testing.T) { testRequestLog(t, enc) })
 	}
 }
 
-func testRequestLog(t *testing.T, encoder string) {
-	logs := requestLogs(t, encoder, slog.LevelInfo, "/")
+func testRequestLog(t *testing.T, enc requestLogEncoder) {
+	logs := requestLogs(t, enc, slog.LevelInfo, "/")
 	if len(logs) != 1 {
 		t.Fatalf("got %d request logs, want 1", len(logs))
 	}
@@ -96,9 +92,10 @@ func testRequestLog(t *testing.T, encoder string) {
 // duration, which no two requests share.
 func TestRequestLogEncodersAgree(t *testing.T) {
 	targets := []string{"/", "/missing", "/healthz", "/%e2%80%a8%22%5c%ff"}
+	encoders := requestLogEncoders()
 	var got [][]map[string]any
-	for _, enc := range requestLogEncoders {
-		logs := requestLogs(t, enc.name, slog.LevelDebug, targets...)
+	for _, enc := range encoders {
+		logs := requestLogs(t, enc, slog.LevelDebug, targets...)
 		for _, rec := range logs {
 			delete(rec, "time")
 			delete(rec, "duration_us")
@@ -107,7 +104,7 @@ func TestRequestLogEncodersAgree(t *testing.T) {
 	}
 	if len(got[0]) != len(targets) || !reflect.DeepEqual(got[0], got[1]) {
 		t.Errorf("request records differ:\n%s: %v\n%s: %v",
-			requestLogEncoders[0].name, got[0], requestLogEncoders[1].name, got[1])
+			encoders[0].name, got[0], encoders[1].name, got[1])
 	}
 }
 
@@ -120,9 +117,9 @@ func TestProbesLogAtDebug(t *testing.T) {
 		{slog.LevelDebug, 3},
 	}
 	for _, tt := range tests {
-		for _, enc := range requestLogEncoders {
+		for _, enc := range requestLogEncoders() {
 			t.Run(enc.name+"/"+tt.level.String(), func(t *testing.T) {
-				logs := requestLogs(t, enc.name, tt.level, "/healthz", "/readyz", "/version")
+				logs := requestLogs(t, enc, tt.level, "/healthz", "/readyz", "/version")
 				if len(logs) != tt.want {
 					t.Errorf("got %d request logs at %v, want %d: %v", len(logs), tt.level, tt.want, logs)
 				}
