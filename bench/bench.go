@@ -142,7 +142,10 @@ func (b *bench) wrkPoint(ctx context.Context, ceilingURL, appURL string, conns i
 		}
 		ceiling, app = append(ceiling, c), append(app, a)
 	}
-	return &comparison{conns: conns, ceiling: combineWrk(ceiling), app: combineWrk(app)}, nil
+	return &comparison{
+		conns: conns, ceiling: combineWrk(ceiling), app: combineWrk(app),
+		roundRatios: roundRatios(ceiling, app),
+	}, nil
 }
 
 // Positions in the servers measurePoint loads.
@@ -180,9 +183,10 @@ func (b *bench) measurePoint(ctx context.Context, servers []*process, conns int)
 	}
 	p := point{
 		comparison: comparison{
-			conns:   conns,
-			ceiling: figuresOf(load.Combine(results[ceilingAt]...)),
-			app:     figuresOf(load.Combine(results[serviceAt]...)),
+			conns:       conns,
+			ceiling:     figuresOf(load.Combine(results[ceilingAt]...)),
+			app:         figuresOf(load.Combine(results[serviceAt]...)),
+			roundRatios: roundRatios(figuresEach(results[ceilingAt]), figuresEach(results[serviceAt])),
 		},
 		appRSS: peakRSS,
 	}

@@ -18,10 +18,11 @@
 // The flags:
 //
 //	-conns 1,16,64    connection counts to measure
-//	-duration 5s      measured time per point, after -warmup 1s
+//	-duration 20s     measured time per point, after -warmup 1s
 //	-rounds 5         slices each point's time is cut into; the servers take
 //	                  turns slice by slice, so that a disturbance from outside
-//	                  falls on all of them
+//	                  falls on all of them; the report gives the spread of
+//	                  the rounds' ratios beside each combined ratio
 //	-starts 10        process starts timed for the ready figure
 //	-profile=true     take a CPU profile of the service under 16 connections
 //	-wrk=true         repeat the largest point with wrk, when it is installed,

@@ -34,7 +34,7 @@ func TestRunSmoke(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		"conns  ceiling req/s", "memory (VmRSS): service idle", "exec to first 200 on /readyz: median",
+		"conns  ceiling req/s", "by round", "memory (VmRSS): service idle", "exec to first 200 on /readyz: median",
 		"request logs off", "targets", "idle RSS ≤ 10.0 MB", "wrk throughput ≥ 0.90 × ceiling", "CPU profile of the service", "flat%",
 	} {
 		if !strings.Contains(out, want) {

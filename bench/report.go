@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -36,11 +37,49 @@ func figuresOf(r load.Result) figures {
 	return figures{throughput: r.Throughput(), p50: r.Latency.Quantile(0.5), p99: r.Latency.Quantile(0.99)}
 }
 
+// figuresEach returns the figures of each result.
+func figuresEach(rs []load.Result) []figures {
+	f := make([]figures, len(rs))
+	for i, r := range rs {
+		f[i] = figuresOf(r)
+	}
+	return f
+}
+
 // comparison is one connection count measured on both servers, by one
 // load generator.
 type comparison struct {
 	conns        int
 	ceiling, app figures
+	// roundRatios are the service's throughput over the ceiling's in each
+	// round, the servers' turns side by side: their spread is the noise
+	// the combined ratio carries.
+	roundRatios []float64
+}
+
+// roundSpread returns the lowest and the highest of the round ratios, or
+// zeros if there are none.
+func (c comparison) roundSpread() (lo, hi float64) {
+	if len(c.roundRatios) == 0 {
+		return 0, 0
+	}
+	return slices.Min(c.roundRatios), slices.Max(c.roundRatios)
+}
+
+// byRound formats the spread of the round ratios.
+func (c comparison) byRound() string {
+	lo, hi := c.roundSpread()
+	return fmt.Sprintf("%.2f–%.2f", lo, hi)
+}
+
+// roundRatios divides each round's service throughput by the same
+// round's ceiling throughput.
+func roundRatios(ceiling, app []figures) []float64 {
+	r := make([]float64, min(len(ceiling), len(app)))
+	for i := range r {
+		r[i] = ratio(app[i].throughput, ceiling[i].throughput)
+	}
+	return r
 }
 
 func (c comparison) throughputRatio() float64 {
@@ -149,10 +188,10 @@ func (r report) write(w io.Writer) {
 
 	fmt.Fprintf(w, "\nthroughput and latency, closed loop over 127.0.0.1 (internal/load); ratio = service / ceiling\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "conns\tceiling req/s\tservice req/s\tratio\tceiling p50\tservice p50\tceiling p99\tservice p99\tratio\tservice RSS max\t")
+	fmt.Fprintln(tw, "conns\tceiling req/s\tservice req/s\tratio\tby round\tceiling p50\tservice p50\tceiling p99\tservice p99\tratio\tservice RSS max\t")
 	for _, p := range r.points {
-		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%.2f\t%s\t\n",
-			p.conns, p.ceiling.throughput, p.app.throughput, p.throughputRatio(),
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t\n",
+			p.conns, p.ceiling.throughput, p.app.throughput, p.throughputRatio(), p.byRound(),
 			micros(p.ceiling.p50), micros(p.app.p50), micros(p.ceiling.p99), micros(p.app.p99),
 			p.p99Ratio(), megabytes(p.appRSS))
 	}
@@ -160,9 +199,9 @@ func (r report) write(w io.Writer) {
 	r.writeNoLog(w)
 	switch {
 	case r.wrk != nil:
-		fmt.Fprintf(w, "\nwrk, %s: ceiling %.0f req/s, p99 %s; service %.0f req/s, p99 %s; ratios %.2f and %.2f\n",
+		fmt.Fprintf(w, "\nwrk, %s: ceiling %.0f req/s, p99 %s; service %.0f req/s, p99 %s; ratios %.2f (by round %s) and %.2f\n",
 			conns(r.wrk.conns), r.wrk.ceiling.throughput, micros(r.wrk.ceiling.p99),
-			r.wrk.app.throughput, micros(r.wrk.app.p99), r.wrk.throughputRatio(), r.wrk.p99Ratio())
+			r.wrk.app.throughput, micros(r.wrk.app.p99), r.wrk.throughputRatio(), r.wrk.byRound(), r.wrk.p99Ratio())
 	case r.wrkSkipped != "":
 		fmt.Fprintf(w, "\nwrk: skipped: %s\n", r.wrkSkipped)
 	}

@@ -16,7 +16,8 @@ func sampleReport() report {
 		points: []point{
 			{comparison: comparison{conns: 1, ceiling: figures{20000, 45 * us, 90 * us}, app: figures{18000, 50 * us, 100 * us}}, appRSS: 10e6,
 				appNoLog: &figures{19000, 48 * us, 95 * us}},
-			{comparison: comparison{conns: 64, ceiling: figures{40000, 1500 * us, 4000 * us}, app: figures{30000, 2000 * us, 6000 * us}}, appRSS: 15e6,
+			{comparison: comparison{conns: 64, ceiling: figures{40000, 1500 * us, 4000 * us}, app: figures{30000, 2000 * us, 6000 * us},
+				roundRatios: []float64{0.81, 0.68, 0.74}}, appRSS: 15e6,
 				appNoLog: &figures{36000, 1800 * us, 4400 * us}},
 		},
 		wrkSkipped: "wrk is not installed",
@@ -98,6 +99,21 @@ func TestCombineWrk(t *testing.T) {
 	}
 }
 
+func TestRoundRatios(t *testing.T) {
+	ceiling := []figures{{throughput: 50000}, {throughput: 40000}, {throughput: 60000}}
+	app := []figures{{throughput: 45000}, {throughput: 40000}, {throughput: 48000}}
+	c := comparison{roundRatios: roundRatios(ceiling, app)}
+	if lo, hi := c.roundSpread(); lo != 0.8 || hi != 1 {
+		t.Errorf("roundSpread() = %v, %v, want 0.8, 1 (each round's service over the same round's ceiling)", lo, hi)
+	}
+	if got, want := c.byRound(), "0.80–1.00"; got != want {
+		t.Errorf("byRound() = %q, want %q", got, want)
+	}
+	if lo, hi := (comparison{}).roundSpread(); lo != 0 || hi != 0 {
+		t.Errorf("roundSpread() without rounds = %v, %v, want zeros", lo, hi)
+	}
+}
+
 func TestImageVerdict(t *testing.T) {
 	r := sampleReport()
 	r.image = imageFigure{ref: "microstack:v1", size: 12_500_000}
@@ -113,7 +129,7 @@ func TestWrite(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"load average: 0.50 0.40 0.30 before, 1.90 0.80 0.50 after",
-		"20000", "18000", "0.90", "45 µs", "6000 µs", "15.0 MB",
+		"20000", "18000", "0.90", "0.68–0.81", "45 µs", "6000 µs", "15.0 MB",
 		"wrk: skipped: wrk is not installed",
 		"request logs off", "36000", "4400 µs", "1.10",
 		"service idle 9.5 MB (ceiling idle 6.0 MB), service under 64 connections at most 15.0 MB",
