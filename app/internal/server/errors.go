@@ -2,12 +2,6 @@ package server
 
 import "net/http"
 
-// router is the ServeMux and the patterns of it that have wildcards.
-type router struct {
-	mux       *http.ServeMux
-	wildcards map[string]bool
-}
-
 // jsonErrors makes the 404 and 405 responses that ServeMux generates for
 // unmatched requests JSON, like every other response of the API.
 //
@@ -20,7 +14,7 @@ type router struct {
 // replaced.
 func jsonErrors(rt router) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := rt.mux.Handler(r)
+		h, pattern := rt.lookup(r)
 		switch {
 		case pattern == "":
 			h.ServeHTTP(&errorRewriter{ResponseWriter: w, req: r}, r)

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/microstack/microstack/internal/contract"
 )
@@ -48,21 +47,5 @@ func (s *Server) routes(o options) (router, error) {
 		{patternVersion, version},
 		{patternMetrics, s.metrics.handler(s.log)},
 	}, o.routes...)
-	rt := router{mux: http.NewServeMux()}
-	for _, r := range all {
-		rt.mux.Handle(r.pattern, r.handler)
-		if hasWildcard(r.pattern) {
-			if rt.wildcards == nil {
-				rt.wildcards = map[string]bool{}
-			}
-			rt.wildcards[r.pattern] = true
-		}
-	}
-	return rt, nil
-}
-
-// hasWildcard reports whether pattern has a wildcard other than {$}, whose
-// handler reads path values.
-func hasWildcard(pattern string) bool {
-	return strings.Contains(strings.ReplaceAll(pattern, "{$}", ""), "{")
+	return newRouter(all), nil
 }
