@@ -2,16 +2,19 @@ package requestlog
 
 import (
 	"strconv"
-	"time"
 	"unicode/utf8"
 )
 
 // AppendJSON appends e to b as slog.JSONHandler, with no options other
 // than its level, writes e.Record(): one JSON object and a newline.
 func AppendJSON(b []byte, e Entry) []byte {
+	return appendJSON(b, e, nil)
+}
+
+// appendJSON is AppendJSON with the time formatted through seconds.
+func appendJSON(b []byte, e Entry, seconds *secondCache) []byte {
 	b = append(b, `{"time":"`...)
-	// The monotonic reading is stripped, as slog does.
-	b = e.Time.Round(0).AppendFormat(b, time.RFC3339Nano)
+	b = seconds.appendRFC3339Nano(b, e.Time)
 	b = append(b, `","level":`...)
 	b = appendString(b, e.Level.String())
 	b = append(b, `,"msg":"`+Message+`"`...)

@@ -23,6 +23,9 @@ type Writer struct {
 	// lines recycles line buffers, which saves each request an
 	// allocation.
 	lines sync.Pool
+	// seconds spares the requests of one second formatting its date
+	// and clock each.
+	seconds secondCache
 }
 
 // NewWriter returns a Writer that writes to dst.
@@ -39,7 +42,7 @@ func NewWriter(dst io.Writer) *Writer {
 // Write writes e as one JSON line.
 func (w *Writer) Write(e Entry) error {
 	line := w.lines.Get().(*[]byte)
-	*line = AppendJSON((*line)[:0], e)
+	*line = appendJSON((*line)[:0], e, &w.seconds)
 	_, err := w.dst.Write(*line)
 	if cap(*line) <= maxPooledLine {
 		w.lines.Put(line)
