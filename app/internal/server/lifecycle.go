@@ -8,6 +8,9 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/microstack/microstack/app/internal/config"
+	"github.com/microstack/microstack/app/internal/deadline"
 )
 
 // Run listens on the configured port and serves until ctx is cancelled,
@@ -39,7 +42,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := s.httpServer()
 	addr := ln.Addr().String()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// The timeouts' deadlines are enforced by a sweep rather than a
+	// runtime timer per request (see package deadline).
+	swept := deadline.NewListener(ln, deadlineResolution(s.cfg))
+	go func() { errc <- srv.Serve(swept) }()
 	s.log.Info("server listening", slog.String("addr", addr), slog.Any("config", s.cfg))
 
 	select {
@@ -51,6 +57,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return s.shutdown(srv, errc)
+}
+
+// Bounds of the resolution at which the timeouts are enforced: a tenth of
+// the shortest timeout, so that none fires more than 10% late, but no
+// sweep more often than every minDeadlineResolution and none less often
+// than every maxDeadlineResolution.
+const (
+	minDeadlineResolution = 10 * time.Millisecond
+	maxDeadlineResolution = 250 * time.Millisecond
+)
+
+// deadlineResolution returns the resolution of cfg's timeouts.
+func deadlineResolution(cfg config.Config) time.Duration {
+	shortest := min(cfg.ReadHeaderTimeout, cfg.ReadTimeout, cfg.WriteTimeout, cfg.IdleTimeout)
+	return min(max(shortest/10, minDeadlineResolution), maxDeadlineResolution)
 }
 
 func (s *Server) httpServer() *http.Server {

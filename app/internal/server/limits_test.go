@@ -6,8 +6,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/microstack/microstack/app/internal/config"
 )
 
 func TestMaxHeaderBytes(t *testing.T) {
@@ -192,5 +195,79 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 	}
 	if took < idleTimeout {
 		t.Errorf("idle connection closed after %v, before IdleTimeout %v", took, idleTimeout)
+	}
+}
+
+// TestStalledReaderIsCutOff pipelines requests on a connection whose
+// client never reads the answers: once the socket buffers are full the
+// server's writes block, and WriteTimeout must end them and the
+// connection, rather than hold both for as long as the client waits.
+// The client only writes, so nothing it does unblocks the server; the
+// server's close resets the connection, which fails the client's write.
+func TestStalledReaderIsCutOff(t *testing.T) {
+	const (
+		writeTimeout = 200 * time.Millisecond
+		// Bounds the whole exchange; without the timeout the client's
+		// writes block until this passes.
+		clientTimeout = 10 * time.Second
+	)
+	cfg := testConfig()
+	cfg.WriteTimeout = writeTimeout
+	r := start(t, newTestServer(t, cfg))
+	dialer := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10)
+		}); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	conn, err := dialer.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(clientTimeout))
+
+	// Scrapes are the largest answers, some kilobytes each.
+	batch := []byte(strings.Repeat("GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n", 100))
+	for {
+		_, err = conn.Write(batch)
+		if err != nil {
+			break
+		}
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		t.Fatalf("the server still held the connection after %v: %v", clientTimeout, err)
+	}
+	if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+		t.Errorf("write error = %v, want the connection reset by the server", err)
+	}
+}
+
+func TestDeadlineResolution(t *testing.T) {
+	cfg := func(header, read, write, idle time.Duration) config.Config {
+		c := testConfig()
+		c.ReadHeaderTimeout, c.ReadTimeout, c.WriteTimeout, c.IdleTimeout = header, read, write, idle
+		return c
+	}
+	tests := []struct {
+		name string
+		cfg  config.Config
+		want time.Duration
+	}{
+		{"defaults", config.Default(), maxDeadlineResolution},
+		{"a tenth of the shortest", cfg(time.Second, 10*time.Second, 900*time.Millisecond, time.Minute), 90 * time.Millisecond},
+		{"the idle timeout counts", cfg(time.Minute, time.Minute, time.Minute, 500*time.Millisecond), 50 * time.Millisecond},
+		{"never below the floor", cfg(time.Millisecond, time.Second, time.Second, time.Second), minDeadlineResolution},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := deadlineResolution(tt.cfg); got != tt.want {
+				t.Errorf("deadlineResolution = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
