@@ -34,12 +34,12 @@ const (
 // monotonic reading, as t.Round(0).AppendFormat(b, time.RFC3339Nano) does.
 func (c *secondCache) appendRFC3339Nano(b []byte, t time.Time) []byte {
 	if c == nil {
-		return t.Round(0).AppendFormat(b, time.RFC3339Nano)
+		return appendFull(b, t)
 	}
 	s := c.last.Load()
 	if s == nil || s.unix != t.Unix() || s.loc != t.Location() {
 		if y := t.Year(); y < minCachedYear || y > maxCachedYear {
-			return t.Round(0).AppendFormat(b, time.RFC3339Nano)
+			return appendFull(b, t)
 		}
 		s = formatSecond(t)
 		c.last.Store(s)
@@ -47,6 +47,12 @@ func (c *secondCache) appendRFC3339Nano(b []byte, t time.Time) []byte {
 	b = append(b, s.clock...)
 	b = appendFraction(b, t.Nanosecond())
 	return append(b, s.zone...)
+}
+
+// appendFull appends t formatted in full, the monotonic reading stripped
+// as slog does.
+func appendFull(b []byte, t time.Time) []byte {
+	return t.Round(0).AppendFormat(b, time.RFC3339Nano)
 }
 
 // formatSecond formats the second of t, whose year has four digits.
